@@ -1,0 +1,207 @@
+"""Fine-tuning: examples in, a trained :class:`~stance.modeling.StanceModel` out.
+
+One flat loop: class-weighted cross-entropy, AdamW with linear warm-up and decay, length-bucketed batches,
+topic dropout (so the model reads inputs with and without the topic), evaluation on dev after each epoch,
+the best epoch by dev macro-F1 kept, early stopping. Seeded: the same data and seed give the same weights.
+Runs on CUDA when there is one. After training, the aggregation rule is tuned on the dev articles
+(:mod:`stance.aggregate`) and test figures are recorded in the model's settings.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .config import TrainConfig
+from .data import Example, StanceData, build
+from .errors import ModelFormatError
+from .inputs import InputTemplate, encode
+from .metrics import classification_scores
+from .modeling import StanceModel, default_base
+from .progress import progress_bar
+
+log = logging.getLogger(__name__)
+
+
+def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | Path | None = None,
+          init: str | Path | None = None, config: TrainConfig | None = None,
+          template: InputTemplate | None = None, device: str | None = None, progress: bool = True,
+          evaluate_test: bool = True, tune_aggregation: bool = True) -> StanceModel:
+    """Fine-tune a stance model on annotated data.
+
+    ``base`` is a local Hugging Face encoder directory (default: the packaged all-MiniLM-L6-v2); ``init`` an
+    existing stance model to continue from (retraining on new annotations). Returns the model of the best epoch.
+
+    >>> model = train("stance/corpus", config=TrainConfig(epochs=3))   # doctest: +SKIP
+    >>> model.save_pretrained("models/mine")                          # doctest: +SKIP
+    """
+    import torch
+
+    config = config or TrainConfig()
+    if not isinstance(data, StanceData):
+        data = build(data)
+    if not data.examples["train"]:
+        raise ValueError("no training examples: the annotations have no sentence labels in the train split "
+                         f"(counts: {data.summary.examples})")
+    seed_everything(config.seed)
+    if init is not None:
+        model = StanceModel.from_pretrained(init, device=device, backend="torch")
+        if model.labels != list(data.labels):
+            raise ModelFormatError(f"{init}: the model's labels {model.labels} differ from the data's "
+                                   f"{list(data.labels)}; train from the base encoder instead")
+        if template is not None:
+            model.settings.template = template
+        model.settings.max_length = config.max_length
+    else:
+        model = StanceModel.from_base(base or default_base(), data.labels, template=template,
+                                      max_length=config.max_length, device=device)
+    seed_everything(config.seed)  # the fresh head's initialisation must not shift the data order
+    started = time.time()
+    history = _fit(model, data.examples["train"], data.examples["dev"], config, progress)
+    settings = model.settings
+    settings.training = {
+        **config.to_dict(), "init": str(init) if init else None, "epochs_run": len(history),
+        "best_epoch": max(history, key=lambda h: h["dev_macro_f1"])["epoch"] if history and data.examples["dev"]
+        else len(history), "history": history, "seconds": round(time.time() - started, 1),
+        "device": model.device.type,
+    }
+    settings.data = {"fingerprint": data.fingerprint, "counts": data.summary.examples,
+                     "articles": data.summary.articles}
+    settings.aliases = _aliases(data)
+    if tune_aggregation and data.articles["dev"]:
+        from .aggregate import tune
+
+        settings.aggregation = tune(model, data.articles["dev"], progress=progress)
+    if evaluate_test:
+        from .evaluation import evaluate
+
+        for split in ("dev", "test"):
+            if data.examples[split]:
+                report = evaluate(model, data, split=split, baselines=False, progress=progress)
+                settings.metrics[split] = report.summary()
+    return model
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], config: TrainConfig,
+         progress: bool) -> list[dict]:
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    net, device = model.model, model.device
+    label_id = {lab: i for i, lab in enumerate(model.labels)}
+    weights = _class_weights([label_id[e.label] for e in train_ex], len(label_id)) if config.class_weights else None
+    loss_fn = torch.nn.CrossEntropyLoss(weight=None if weights is None else weights.to(device),
+                                        label_smoothing=config.label_smoothing)
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+    groups = [
+        {"params": [p for n, p in net.named_parameters() if not any(k in n for k in no_decay)],
+         "weight_decay": config.weight_decay},
+        {"params": [p for n, p in net.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    steps_per_epoch = -(-len(train_ex) // config.batch_size)
+    total = steps_per_epoch * config.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
+    rng = random.Random(config.seed)
+    best_f1, best_state, stale, history = -1.0, None, 0, []
+
+    for epoch in range(1, config.epochs + 1):
+        net.train()
+        epoch_ex = [replace(e, topic=None) if e.topic and rng.random() < config.topic_dropout else e
+                    for e in train_ex]
+        batches = _shuffled_length_batches(epoch_ex, config.batch_size, rng)
+        losses = []
+        bar = progress_bar(batches, enabled=progress, desc=f"epoch {epoch}/{config.epochs}", unit="batch")
+        for idx in bar:
+            exs = [epoch_ex[i] for i in idx]
+            enc = encode(model.tokenizer, exs, model.settings.template, max_length=config.max_length)
+            labels = torch.tensor([label_id[exs[o].label] for o in enc.owner], device=device)
+            logits = net(**{k: v.to(device) for k, v in enc.features.items()}).logits
+            loss = loss_fn(logits, labels)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), config.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            losses.append(loss.item())
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+        net.eval()
+        record = {"epoch": epoch, "train_loss": round(float(np.mean(losses)), 4)}
+        if dev_ex:
+            record.update(_dev_scores(model, dev_ex, config))
+            log.info("epoch %d: loss %.4f, dev macro-F1 %.4f", epoch, record["train_loss"], record["dev_macro_f1"])
+            if record["dev_macro_f1"] > best_f1:
+                best_f1, stale = record["dev_macro_f1"], 0
+                best_state = copy.deepcopy(net.state_dict())
+            else:
+                stale += 1
+        history.append(record)
+        if dev_ex and stale >= config.patience:
+            log.info("early stop after epoch %d (no better dev macro-F1 for %d epochs)", epoch, stale)
+            break
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    net.eval()
+    return history
+
+
+def _dev_scores(model: StanceModel, dev_ex: list[Example], config: TrainConfig) -> dict:
+    """Dev macro-F1 with the topic and without it; their mean picks the best epoch."""
+    gold = [e.label for e in dev_ex]
+    with_topic = classification_scores(gold, model.predict(dev_ex, batch_size=config.eval_batch_size), model.labels)
+    scores = {"dev_accuracy": round(with_topic["accuracy"], 4), "dev_macro_f1_topic": round(with_topic["macro_f1"], 4)}
+    if any(e.topic for e in dev_ex):
+        plain = [replace(e, topic=None) for e in dev_ex]
+        no_topic = classification_scores(gold, model.predict(plain, batch_size=config.eval_batch_size), model.labels)
+        scores["dev_macro_f1_no_topic"] = round(no_topic["macro_f1"], 4)
+        scores["dev_macro_f1"] = round((with_topic["macro_f1"] + no_topic["macro_f1"]) / 2, 4)
+    else:
+        scores["dev_macro_f1"] = scores["dev_macro_f1_topic"]
+    return scores
+
+
+def _class_weights(label_ids: list[int], n: int):
+    import torch
+
+    counts = np.bincount(label_ids, minlength=n).astype(np.float64)
+    weights = np.where(counts > 0, counts.sum() / (n * np.maximum(counts, 1)), 0.0)
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def _shuffled_length_batches(exs: list[Example], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort by length within chunks of 50 batches, cut into batches, shuffle the batches."""
+    order = list(range(len(exs)))
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches = []
+    for i in range(0, len(order), chunk):
+        part = sorted(order[i:i + chunk], key=lambda j: len(exs[j].sentence) + len(exs[j].context))
+        batches += [part[k:k + batch_size] for k in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _aliases(data: StanceData) -> dict[str, list[str]]:
+    """Company aliases seen in the training annotations (used by the pipeline to find companies)."""
+    out: dict[str, set[str]] = {}
+    for a in data.articles["train"] + data.articles["dev"]:
+        for company, names in a.aliases.items():
+            out.setdefault(company, set()).update(n for n in names if n[:1].isupper())
+    return {c: sorted(n) for c, n in sorted(out.items())}
