@@ -1,0 +1,171 @@
+"""Training, the model directory and pair-level prediction, on a tiny random BERT (fast)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stance import Example, ModelFormatError, StanceModel, TrainConfig, build, train
+from stance.data import SPLITS, split_of
+from stance.inputs import InputTemplate, encode
+
+FAST = TrainConfig(epochs=2, batch_size=8, learning_rate=1e-3)
+
+
+def test_train_config_is_validated():
+    with pytest.raises(ValueError, match="epochs must be >= 1, got 0"):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="topic_dropout"):
+        TrainConfig(topic_dropout=1.5)
+
+
+def test_splits_are_stable_and_disjoint(tiny_jsonl):
+    data = build(tiny_jsonl)
+    ids = {s: {a.id for a in data.articles[s]} for s in SPLITS}
+    assert all(ids[s] for s in SPLITS)
+    assert not (ids["train"] & ids["dev"] or ids["train"] & ids["test"] or ids["dev"] & ids["test"])
+    assert all(split_of(i) == s for s in SPLITS for i in ids[s])
+    assert split_of("fr-police-0001") == split_of("fr-police-0001")
+    dd = data.to_dataset_dict()
+    assert set(dd) == set(SPLITS) and dd["train"].num_rows == data.summary.examples["train"]
+    assert {"sentence", "company", "topic", "label", "mention_start"} <= set(dd["train"].column_names)
+    assert "examples" in data.summary.to_text()
+
+
+def test_examples_carry_the_previous_sentence(tiny_jsonl):
+    data = build(tiny_jsonl)
+    ex = [e for e in data.examples["train"] if e.sentence.startswith("Separately")][0]
+    assert ex.context and ex.context.endswith(".") and ex.context in ex.sentence + " " + ex.context
+
+
+def test_template_marks_the_mention_and_windows_long_sentences(tiny_base):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    ex = Example("Acme will not sell it.", "Acme", "a tax", mention=(0, 4))
+    assert InputTemplate().pair(ex) == ("Acme: a tax", "[Acme] will not sell it.")
+    assert InputTemplate(order="sentence_first", marker="none", topic=False).pair(ex) == ("Acme will not sell it.",
+                                                                                         "Acme")
+    long = Example("Acme " + "will not sell it and " * 100 + "stop.", "Acme", mention=(0, 4))
+    enc = encode(tok, [ex, long], InputTemplate(), max_length=64)
+    assert enc.owner.count(0) == 1 and enc.owner.count(1) > 3
+    assert enc.features["input_ids"].shape[1] <= 64
+
+
+def test_save_load_round_trip_gives_identical_logits(tiny_model_dir, tmp_path, tiny_jsonl):
+    data = build(tiny_jsonl)
+    model = StanceModel.from_pretrained(tiny_model_dir)
+    p1 = model.predict_proba(data.examples["test"])
+    other = model.save_pretrained(tmp_path / "copy")
+    p2 = StanceModel.from_pretrained(other).predict_proba(data.examples["test"])
+    np.testing.assert_array_equal(p1, p2)
+    files = {f.name for f in other.iterdir()}
+    assert {"config.json", "model.safetensors", "stance.json", "README.md", "tokenizer.json"} <= files
+    assert not any(f.endswith((".bin", ".pkl", ".pt")) for f in files)
+    settings = json.loads((other / "stance.json").read_text())
+    assert settings["labels"] == ["against", "favor", "neutral"] and settings["format_version"] == 1
+    assert settings["data"]["fingerprint"] == data.fingerprint
+    assert "test" in settings["metrics"] and settings["training"]["epochs_run"] >= 1
+    assert json.loads((other / "config.json").read_text())["id2label"] == {"0": "against", "1": "favor",
+                                                                           "2": "neutral"}
+    assert "| test | examples | stance |" in (other / "README.md").read_text()
+
+
+def test_same_seed_same_weights_other_seed_other_weights(tiny_jsonl, tiny_base):
+    ex = build(tiny_jsonl).examples["test"]
+    kw = dict(base=tiny_base, progress=False, tune_aggregation=False, evaluate_test=False)
+    a = train(tiny_jsonl, config=TrainConfig(epochs=1, batch_size=8, seed=1), **kw).predict_proba(ex)
+    b = train(tiny_jsonl, config=TrainConfig(epochs=1, batch_size=8, seed=1), **kw).predict_proba(ex)
+    c = train(tiny_jsonl, config=TrainConfig(epochs=1, batch_size=8, seed=2), **kw).predict_proba(ex)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_training_learns_the_tiny_task(tiny_model_dir, tiny_jsonl):
+    settings = json.loads((tiny_model_dir / "stance.json").read_text())
+    history = settings["training"]["history"]
+    assert history[-1]["train_loss"] < history[0]["train_loss"] + 1e-6 or len(history) == 1
+    assert settings["aggregation"]["rule"] in ("max", "last", "mean")
+
+
+def test_predict_one_gives_one_label_many_give_many(tiny_model_dir):
+    model = StanceModel.from_pretrained(tiny_model_dir)
+    one = model.predict(("Acme strongly supports the plan.", "Acme", "a national carbon tax"))
+    assert one in model.labels
+    many = model.predict([("Acme strongly supports the plan.", "Acme"), Example("Borlan firmly opposes.", "Borlan")])
+    assert isinstance(many, list) and len(many) == 2
+    proba = model.predict_proba([("Acme strongly supports the plan.", "Acme")] * 3)
+    assert proba.shape == (3, 3) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    with pytest.raises(TypeError, match="expected an Example"):
+        model.predict([42])
+
+
+def test_length_sorted_batches_keep_input_order(tiny_model_dir):
+    model = StanceModel.from_pretrained(tiny_model_dir)
+    exs = [Example("Acme " + "strongly supports the plan " * k + ".", "Acme", mention=(0, 4)) for k in (1, 9, 3, 5)]
+    together = model.predict_proba(exs, batch_size=2)
+    alone = np.stack([model.predict_proba(e) for e in exs])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_continue_training_from_a_stance_model(tiny_model_dir, tiny_jsonl, tmp_path):
+    model = train(tiny_jsonl, init=tiny_model_dir, config=TrainConfig(epochs=1, batch_size=8), progress=False,
+                  tune_aggregation=False, evaluate_test=False)
+    assert model.settings.training["init"] == str(tiny_model_dir)
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "x", "text": "Acme backs it.", "sentences": [
+        {"text": "Acme backs it.", "company": "Acme", "label": "support"}]}) + "\n")
+    data = build(other, labels=["support", "oppose"])
+    data.examples["train"] = data.examples["train"] or data.examples["dev"] or data.examples["test"]
+    with pytest.raises(ModelFormatError, match="labels"):
+        train(data, init=tiny_model_dir, config=TrainConfig(epochs=1), progress=False)
+
+
+def test_loading_what_is_not_a_stance_model_fails_clearly(tmp_path, tiny_base, tiny_model_dir):
+    with pytest.raises(ModelFormatError, match="no such model directory"):
+        StanceModel.from_pretrained(tmp_path / "nothing")
+    with pytest.raises(ModelFormatError, match="not a stance model"):
+        StanceModel.from_pretrained(tiny_base)
+    newer = StanceModel.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "newer")
+    settings = json.loads((newer / "stance.json").read_text())
+    (newer / "stance.json").write_text(json.dumps({**settings, "format_version": 99}))
+    with pytest.raises(ModelFormatError, match="newer than this stance supports"):
+        StanceModel.from_pretrained(newer)
+    (newer / "stance.json").write_text(json.dumps(settings))
+    (newer / "model.safetensors").unlink()
+    with pytest.raises(ModelFormatError, match="safetensors"):
+        StanceModel.from_pretrained(newer)
+
+
+KILLER = """
+import sys
+from stance import StanceModel
+m = StanceModel.from_pretrained(sys.argv[1])
+print("ready", flush=True)
+while True:
+    m.save_pretrained(sys.argv[2])
+"""
+
+
+def test_killing_a_save_leaves_the_old_or_the_new_model(tiny_model_dir, tmp_path):
+    target = StanceModel.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "model")
+    expected = StanceModel.from_pretrained(target).predict_proba(("Acme backs it.", "Acme"))
+    script = tmp_path / "saver.py"
+    script.write_text(KILLER)
+    for delay in (0.05, 0.15, 0.3, 0.5, 0.8):
+        proc = subprocess.Popen([sys.executable, str(script), str(tiny_model_dir), str(target)],
+                                stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        loaded = StanceModel.from_pretrained(target)  # never a broken directory
+        np.testing.assert_array_equal(loaded.predict_proba(("Acme backs it.", "Acme")), expected)
