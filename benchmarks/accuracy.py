@@ -108,7 +108,7 @@ class FrozenEncoderBaseline:
 
 
 def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, device: str | None,
-             progress: bool, frozen: FrozenEncoderBaseline | None) -> dict:
+             progress: bool, frozen: FrozenEncoderBaseline | None, base: str | None = None) -> dict:
     """Train one system with one seed on the train split; score it on dev and test."""
     labels = list(data.labels)
     train_ex = data.examples["train"]
@@ -118,7 +118,7 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
         from stance.training import train
 
         config = TrainConfig(seed=seed, **({"epochs": epochs} if epochs else {}))
-        model = train(data, config=config, device=device, progress=progress, tune_aggregation=False,
+        model = train(data, base=base, config=config, device=device, progress=progress, tune_aggregation=False,
                       evaluate_test=False)
         train_s = time.time() - started
         t0 = time.time()
@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None, help="smoke run: N records per split, nothing saved")
     p.add_argument("--runs-dir", type=Path, default=RUNS_DIR)
     p.add_argument("--device", default=None)
+    p.add_argument("--base", default=None, help="base encoder directory (default: the packaged MiniLM)")
     p.add_argument("--report-only", action="store_true", help="only rewrite the summary and RESULTS.md")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report_only:
         for dataset in args.datasets:
             data = records_to_data(adapters.load(dataset, args.data_dir, limit=args.limit))
-            frozen = FrozenEncoderBaseline(data.labels, device=args.device) if "frozen_lr" in args.systems else None
+            frozen = (FrozenEncoderBaseline(data.labels, base=args.base, device=args.device)
+                      if "frozen_lr" in args.systems else None)
             for system in args.systems:
                 for seed in range(args.seeds if system != "majority" else 1):
                     path = args.runs_dir / f"{dataset}__{system}__seed{seed}.json"
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     try:
                         result = run_unit(dataset, system, seed, data, epochs=args.epochs, device=args.device,
-                                          progress=not args.no_progress, frozen=frozen)
+                                          progress=not args.no_progress, frozen=frozen, base=args.base)
                     except ValueError as e:  # e.g. a smoke run whose few records hold a single label
                         log.warning("%s %s seed %d not run: %s", dataset, system, seed, e)
                         continue

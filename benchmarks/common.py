@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -17,6 +18,9 @@ RESULTS_DIR = ROOT / "benchmarks" / "results"
 
 
 def commit() -> str:
+    """The checkout's short commit (``$BENCH_COMMIT`` where the tree travels without its git history)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
