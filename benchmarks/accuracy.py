@@ -103,8 +103,8 @@ class FrozenEncoderBaseline:
         from sklearn.linear_model import LogisticRegression
 
         clf = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced", random_state=self.seed)
-        clf.fit(self.embed(train, (key, "train")), [e.label for e in train])
-        return list(clf.predict(self.embed(test, (key, "test"))))
+        clf.fit(self.embed(train, (key[0], "train")), [e.label for e in train])
+        return list(clf.predict(self.embed(test, key)))
 
 
 def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, device: str | None,
@@ -132,7 +132,8 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
     else:
         if system == "frozen_lr":
             for split in ("dev", "test"):
-                preds[split] = frozen.fit_predict(train_ex, data.examples[split], dataset) if data.examples[split] else []
+                preds[split] = (frozen.fit_predict(train_ex, data.examples[split], (dataset, split))
+                                if data.examples[split] else [])
         else:
             clf = (MajorityBaseline(labels) if system == "majority" else TfidfBaseline(labels, seed=seed)).fit(train_ex)
             for split in ("dev", "test"):
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write_summary(runs_dir: Path) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     runs = load_runs(runs_dir)
     records = summarise(runs)
     (RESULTS_DIR / "accuracy.json").write_text(json.dumps(records, indent=1) + "\n")

@@ -24,10 +24,10 @@ class InputTemplate:
 
     >>> t = InputTemplate()
     >>> t.pair(Example("Acme will not sell it.", "Acme", "selling X", mention=(0, 4)))
-    ('Acme: selling X', '[Acme] will not sell it.')
+    ('[Acme] will not sell it.', 'Acme: selling X')
     """
 
-    order: str = "target_first"
+    order: str = "sentence_first"  # chosen on the corpus dev split (benchmarks/RESULTS.md)
     marker: str = "brackets"
     topic: bool = True
     context: bool = False

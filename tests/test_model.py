@@ -51,7 +51,8 @@ def test_template_marks_the_mention_and_windows_long_sentences(tiny_base):
 
     tok = AutoTokenizer.from_pretrained(str(tiny_base))
     ex = Example("Acme will not sell it.", "Acme", "a tax", mention=(0, 4))
-    assert InputTemplate().pair(ex) == ("Acme: a tax", "[Acme] will not sell it.")
+    assert InputTemplate(order="target_first").pair(ex) == ("Acme: a tax", "[Acme] will not sell it.")
+    assert InputTemplate().pair(ex) == ("[Acme] will not sell it.", "Acme: a tax")
     assert InputTemplate(order="sentence_first", marker="none", topic=False).pair(ex) == ("Acme will not sell it.",
                                                                                          "Acme")
     long = Example("Acme " + "will not sell it and " * 100 + "stop.", "Acme", mention=(0, 4))
