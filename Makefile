@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml
 
 $(MODEL)/stance.json: | $(STAMP)
 	$(BIN)/stance train --default --out $(MODEL)
+	$(BIN)/stance export $(MODEL)
 
 model: $(STAMP)
 	$(BIN)/stance train --default --out $(MODEL)
+	$(BIN)/stance export $(MODEL)
 
 demo: $(STAMP) $(MODEL)/stance.json
 	$(BIN)/stance classify stance/examples/facial_recognition.txt --model $(MODEL)

@@ -1,0 +1,53 @@
+"""Smoke runs of the benchmark scripts: each public data set's adapter feeds the accuracy benchmark."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import accuracy, adapters
+from benchmarks.common import records_to_data, write_section
+
+
+@pytest.fixture(scope="module")
+def data_dir():
+    d = adapters.default_data_dir()
+    if not d.is_dir():
+        pytest.skip(f"public data sets not found at {d} (set STANCE_DATA_DIR)")
+    return d
+
+
+@pytest.mark.parametrize("name", adapters.DATASETS)
+def test_accuracy_smoke_run_of_each_data_set(name, data_dir, tmp_path, capsys):
+    rc = accuracy.main(["--data-dir", str(data_dir), "--datasets", name, "--systems", "tfidf_lr", "majority",
+                        "--seeds", "1", "--limit", "80", "--runs-dir", str(tmp_path), "--no-progress"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert f"{name}" in out and "majority" in out
+    assert not list(tmp_path.glob("*.json"))  # a smoke run saves nothing
+
+
+def test_records_become_stance_data_with_the_official_splits():
+    splits = {s: [{"article_id": f"{s}{i}", "sentence": f"Tweet {i} about Hillary Clinton.", "company": "Hillary Clinton",
+                   "topic": "Hillary Clinton", "label": "against" if i % 2 else "favor"} for i in range(5)]
+              for s in ("train", "dev", "test")}
+    data = records_to_data(splits)
+    assert {s: len(v) for s, v in data.examples.items()} == {"train": 5, "dev": 5, "test": 5}
+    assert data.examples["test"][0].mention is not None and data.labels == ("against", "favor")
+
+
+def test_summary_is_mean_and_std_over_seeds():
+    runs = [{"dataset": "pstance", "system": "stance", "seed": s, "commit": "x", "date": "d",
+             "test": {"macro_f1": v}} for s, v in enumerate([0.7, 0.8, 0.9])]
+    (rec,) = accuracy.summarise(runs)
+    assert rec["mean"] == pytest.approx(0.8) and rec["std"] == pytest.approx(0.0816, abs=1e-4)
+    assert rec["seeds"] == [0, 1, 2] and {"dataset", "split", "system", "metric", "commit", "date",
+                                          "settings"} <= set(rec)
+
+
+def test_results_sections_are_replaced_in_place(tmp_path):
+    md = tmp_path / "RESULTS.md"
+    write_section("a", "first", md)
+    write_section("b", "other", md)
+    write_section("a", "second", md)
+    text = md.read_text()
+    assert "second" in text and "first" not in text and text.index("second") < text.index("other")
