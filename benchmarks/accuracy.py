@@ -202,8 +202,9 @@ def markdown(records: list[dict], runs: list[dict]) -> str:
                 cells.append("-" if r is None else f"{r['mean']:.3f} ± {r['std']:.3f}")
             any_r = next(r for k, r in by.items() if k[0] == dataset and k[2] == s)
             st = any_r["settings"]
+            speed = st.get("train_examples_per_s", "-") if s == "stance" else "-"
             lines.append(f"| {s} | {len(any_r['seeds'])} | " + " | ".join(cells) +
-                         f" | {st.get('train_examples_per_s', '-')} | {st.get('device', 'cpu')} |")
+                         f" | {speed} | {st.get('device', 'cpu')} |")
         for name, metric, value in PUBLISHED.get(dataset, []):
             cells = [f"{value:.3f}" if m == metric else "" for m in metrics]
             lines.append(f"| published: {name} | | " + " | ".join(cells) + " | | |")

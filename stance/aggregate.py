@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 RULES = ("max", "last", "mean")
 NEUTRAL_NAMES = ("neutral", "none")
-THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.3, 0.95, 0.05))
+THRESHOLDS = tuple(float(round(x, 2)) for x in np.arange(0.3, 0.95, 0.05))
 DEFAULT = {"rule": "max", "threshold": 0.5}
 
 

@@ -89,16 +89,29 @@ class StanceModel:
     """
 
     def __init__(self, model, tokenizer, settings: ModelSettings, *, device: str | None = None):
+        """``model`` is a HF sequence-classification model, or a callable that loads one when first needed."""
         import torch
 
-        self.model = model
         self.tokenizer = tokenizer
         self.settings = settings
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.model.to(self.device)
-        self.model.eval()
+        self._model = None
+        self._load_model = model if callable(model) and not isinstance(model, torch.nn.Module) else None
+        if self._load_model is None:
+            self.model = model
         self.backend = "torch"
         self._onnx = None
+
+    @property
+    def model(self):
+        """The torch model; loaded on first use when the ONNX backend serves predictions."""
+        if self._model is None:
+            self.model = self._load_model()
+        return self._model
+
+    @model.setter
+    def model(self, net) -> None:
+        self._model = net.to(self.device).eval()
 
     # -- properties ----------------------------------------------------------------------------------------
     @property
@@ -132,14 +145,20 @@ class StanceModel:
 
         path = Path(path)
         settings = read_settings(path)
-        model = AutoModelForSequenceClassification.from_pretrained(str(path), local_files_only=True)
+        id2label = json.loads((path / "config.json").read_text()).get("id2label", {})
+        if [id2label.get(str(i)) for i in range(len(id2label))] != settings.labels:
+            raise ModelFormatError(f"{path}: config.json id2label {id2label} does not match the labels in "
+                                   f"{SETTINGS_FILE} {settings.labels}")
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        if [model.config.id2label[i] for i in range(model.config.num_labels)] != settings.labels:
-            raise ModelFormatError(f"{path}: config.json id2label {model.config.id2label} does not match the labels "
-                                   f"in {SETTINGS_FILE} {settings.labels}")
-        self = cls(model, tokenizer, settings, device=device)
+
+        def load():  # deferred: the ONNX backend does not need the torch weights
+            return AutoModelForSequenceClassification.from_pretrained(str(path), local_files_only=True)
+
+        self = cls(load, tokenizer, settings, device=device)
         self.path = path
         self.set_backend(backend)
+        if self.backend == "torch":
+            self.model  # noqa: B018 - load now, so a broken weights file fails here and not mid-run
         return self
 
     def set_backend(self, backend: str) -> None:

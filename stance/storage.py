@@ -40,6 +40,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         yield tmp
+        _share(tmp)
         _fsync_tree(tmp)
         if not target.exists():
             os.rename(tmp, target)
@@ -54,6 +55,15 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _share(root: Path) -> None:
+    """Give the directory the permissions of a normal one (mkdtemp makes it private), umask respected."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(root, 0o777 & ~mask)
+    for path in root.rglob("*"):
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 def _fsync_tree(root: Path) -> None:
