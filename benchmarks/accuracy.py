@@ -80,7 +80,7 @@ class FrozenEncoderBaseline:
             self._tok = AutoTokenizer.from_pretrained(base)
             dev = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
             self._model = AutoModel.from_pretrained(base).to(dev).eval()
-        template = InputTemplate(marker="none")
+        template = InputTemplate(order="target_first", marker="none")  # fixed: (target, sentence), sentence cut
         out = np.zeros((len(examples), self._model.config.hidden_size), dtype=np.float32)
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].sentence))
         for k in range(0, len(order), self.batch_size):

@@ -83,8 +83,8 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
         from .evaluation import evaluate
 
         for split in ("dev", "test"):
-            if data.examples[split]:
-                report = evaluate(model, data, split=split, baselines=False, progress=progress)
+            if data.examples[split]:  # baselines beside the test figures, for the model card
+                report = evaluate(model, data, split=split, baselines=(split == "test"), progress=progress)
                 settings.metrics[split] = report.summary()
     return model
 
