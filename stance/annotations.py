@@ -26,6 +26,7 @@ SENTENCE_KEYS = {"text", "company", "label", "mention", "tags", "note"}
 FLAT_COLUMNS = ("article_id", "sentence", "company", "label")
 FLAT_OPTIONAL = ("topic", "mention")
 SUFFIXES = (".jsonl", ".csv")
+EXTRA_CELLS = "\x00extra"  # csv.DictReader key for cells beyond the header
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class _Reader:
             return
         lines = raw.split(b"\n")
         text_lines: list[str | None] = []
+        if lines[0].startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Excel's "CSV UTF-8")
+            lines[0] = lines[0][3:]
         for i, line in enumerate(lines, 1):
             try:
                 text_lines.append(line.decode("utf-8").rstrip("\r"))
@@ -145,7 +148,7 @@ class _Reader:
 
     def _read_csv(self, path: Path, lines: list[str | None]) -> None:
         good = "\n".join(line if line is not None else "" for line in lines)
-        reader = csv.DictReader(io.StringIO(good))
+        reader = csv.DictReader(io.StringIO(good), restkey=EXTRA_CELLS)
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in FLAT_COLUMNS if c not in header]
         if missing:
@@ -157,7 +160,11 @@ class _Reader:
             line = reader.line_num
             if lines[line - 1] is None:
                 continue  # already reported as bad UTF-8
-            if not any((v or "").strip() for v in row.values()):
+            if row.get(EXTRA_CELLS):
+                self.problems.append(f"{path}:{line}: {len(row[EXTRA_CELLS])} more cell(s) than the header's "
+                                     f"{len(header)} columns (an unquoted comma in the sentence?)")
+                continue
+            if not any(isinstance(v, str) and v.strip() for v in row.values()):
                 continue
             self._add_flat(f"{path}:{line}", row)
 
@@ -302,14 +309,17 @@ class _Reader:
                                      f"at {old.source}")
                 return
             s = labels[0]
-            start = old.text.find(s.text)
-            if start < 0:
+            start = next((x.start for x in old.sentences if x.text == s.text), -1)
+            if start < 0:  # a new sentence of this article (not merely a substring of an earlier one)
                 start = len(old.text) + 1
                 old.text = old.text + " " + s.text
             self._add_labels(old, [LabelledSentence(s.text, s.company, s.label, start, s.mention, s.tags, s.source)])
         elif old.flat != new.flat or old.text != new.text:
             self.problems.append(f"{where}: duplicate article id {new.id!r} with a different text (first seen at "
                                  f"{old.source})")
+        elif (old.topic, old.title) != (new.topic, new.title):
+            self.problems.append(f"{where}: article {new.id!r} has topic/title {(new.topic, new.title)!r} here but "
+                                 f"{(old.topic, old.title)!r} at {old.source}")
         else:
             for company, label in new.positions.items():
                 if old.positions.setdefault(company, label) != label:
@@ -322,11 +332,11 @@ class _Reader:
 
     def _add_labels(self, article: Article, labels: list[LabelledSentence]) -> None:
         """Append sentence labels; drop exact duplicates (counted), report contradicting ones."""
-        seen = {(s.start, s.company): s for s in article.sentences}
+        seen = {(s.start, s.end, s.company): s for s in article.sentences}
         for s in labels:
-            first = seen.get((s.start, s.company))
+            first = seen.get((s.start, s.end, s.company))
             if first is None:
-                seen[(s.start, s.company)] = s
+                seen[(s.start, s.end, s.company)] = s
                 article.sentences.append(s)
             elif first.label == s.label:
                 self.duplicates += 1

@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_libraries()
     try:
         return args.run(args) or 0
-    except (StanceError, FileNotFoundError, ValueError, TypeError, ImportError) as e:
+    except (StanceError, OSError, ValueError, TypeError, ImportError) as e:
         if args.verbose:
             raise
         print(f"stance: error: {e}", file=sys.stderr)

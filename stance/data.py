@@ -146,8 +146,12 @@ class StanceData:
             "label": Value("string"), "context": Value("string"), "article_id": Value("string"),
             "tags": Seq(Value("string")), "mention_start": Value("int32"), "mention_end": Value("int32"),
         })
-        return DatasetDict({s: Dataset.from_list([e.to_row() for e in self.examples[s]], features=features)
-                            for s in SPLITS})
+        def split(rows: list[dict]):
+            if not rows:  # from_list cannot infer columns from nothing
+                return Dataset.from_dict({k: [] for k in features}, features=features)
+            return Dataset.from_list(rows, features=features)
+
+        return DatasetDict({s: split([e.to_row() for e in self.examples[s]]) for s in SPLITS})
 
     def save(self, out: str | Path) -> Path:
         """Save the DatasetDict and ``summary.json`` under ``out``."""

@@ -85,8 +85,17 @@ def encode(tokenizer, examples: Sequence[Example], template: InputTemplate, *, m
     """
     firsts, seconds = zip(*(template.pair(ex) for ex in examples)) if examples else ((), ())
     truncation = "only_second" if template.order == "target_first" else "only_first"
-    enc = tokenizer(list(firsts), list(seconds), truncation=truncation, max_length=max_length, stride=stride,
-                    return_overflowing_tokens=True, padding=padding, return_tensors=return_tensors)
+    targets = seconds if template.order == "sentence_first" else firsts
+    longest = max(map(len, targets), default=0)  # characters: an upper bound on the target's tokens
+    if max_length - longest - 3 <= 2 * stride:  # rare (a long topic, a short max_length): count exactly
+        longest = max(len(t) for t in tokenizer(list(targets), add_special_tokens=False)["input_ids"])
+    room = max_length - longest - 3  # tokens left for the sentence beside the target and the special tokens
+    if room < 8:
+        raise ValueError(f"max_length {max_length} leaves {room} tokens for the sentence beside a {longest}-token "
+                         "company and topic; raise max_length or shorten the topic")
+    enc = tokenizer(list(firsts), list(seconds), truncation=truncation, max_length=max_length,
+                    stride=min(stride, room // 2), return_overflowing_tokens=True, padding=padding,
+                    return_tensors=return_tensors)
     owner = [int(i) for i in enc.pop("overflow_to_sample_mapping")]
     return Encoded(dict(enc), owner)
 

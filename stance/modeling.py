@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from . import __version__
+from .aggregate import DEFAULT as DEFAULT_AGGREGATION
 from .data import Example
 from .errors import ModelFormatError
 from .inputs import InputTemplate, encode, length_batches
@@ -36,7 +37,7 @@ class ModelSettings:
     labels: list[str]
     template: InputTemplate = field(default_factory=InputTemplate)
     max_length: int = 128
-    aggregation: dict[str, Any] = field(default_factory=lambda: {"rule": "max_nonneutral", "threshold": 0.5})
+    aggregation: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_AGGREGATION))
     aliases: dict[str, list[str]] = field(default_factory=dict)
     base_model: str = ""
     training: dict[str, Any] = field(default_factory=dict)
@@ -76,8 +77,9 @@ def as_examples(items: Example | tuple | dict | Iterable) -> tuple[list[Example]
 
 
 def _find(sentence: str, company: str | None) -> tuple[int, int] | None:
-    i = sentence.lower().find((company or "").lower()) if company else -1
-    return (i, i + len(company)) if i >= 0 else None
+    from .annotations import _find_mention
+
+    return _find_mention(sentence, company, [], None) if company else None
 
 
 class StanceModel:

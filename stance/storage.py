@@ -36,6 +36,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     If the body raises, the target is untouched and the temporary directory is removed.
     """
     target = Path(target).absolute()
+    if target.is_symlink():  # replace what the link points to, and keep the link
+        target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:

@@ -75,6 +75,7 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
     settings.data = {"fingerprint": data.fingerprint, "counts": data.summary.examples,
                      "articles": data.summary.articles}
     settings.aliases = _aliases(data)
+    settings.metrics = {}  # figures of an --init model describe other weights
     if tune_aggregation and data.articles["dev"]:
         from .aggregate import tune
 

@@ -129,3 +129,26 @@ def test_directories_and_missing_paths(tmp_path):
     assert len(read_annotations(tmp_path).articles) == 1
     with pytest.raises(FileNotFoundError, match="no such file"):
         read_annotations(tmp_path / "missing.jsonl")
+
+
+def test_a_sentence_inside_another_is_its_own_label(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text('article_id,sentence,company,label\na1,"Acme will sell the tool, Beta said.",Acme,favor\n'
+                    "a1,Acme will sell the tool,Acme,favor\n")
+    ann = read_annotations(path)
+    assert len(ann.articles[0].sentences) == 2 and ann.duplicates_dropped == 0
+
+
+def test_extra_csv_cells_and_a_byte_order_mark(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_bytes(b"\xef\xbb\xbfarticle_id,sentence,company,label\nx,Acme backs it,Acme,favor\n"
+                     b"y,Acme, Corp backs it,Acme,favor\n")
+    with pytest.raises(AnnotationError) as info:
+        read_annotations(path)
+    assert info.value.problems == [f"{path}:3: 1 more cell(s) than the header's 4 columns (an unquoted comma in "
+                                   "the sentence?)"]
+
+
+def test_same_id_with_another_topic_is_a_conflict(tmp_path):
+    with pytest.raises(AnnotationError, match="topic/title"):
+        read_annotations(write(tmp_path, [GOOD, {**GOOD, "topic": "another", "sentences": GOOD["sentences"][:1]}]))

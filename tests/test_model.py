@@ -170,3 +170,36 @@ def test_killing_a_save_leaves_the_old_or_the_new_model(tiny_model_dir, tmp_path
         proc.wait()
         loaded = StanceModel.from_pretrained(target)  # never a broken directory
         np.testing.assert_array_equal(loaded.predict_proba(("Acme backs it.", "Acme")), expected)
+
+
+def test_untuned_model_classifies_with_the_default_rule(tiny_base):
+    model = StanceModel.from_base(tiny_base, ["against", "favor", "neutral"])
+    result = model.classify("Acme will not sell it.", companies=["Acme"])
+    assert [p.company for p in result.positions] == ["Acme"]
+
+
+def test_short_max_length_and_long_topic_window_or_fail_clearly(tiny_base):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    long = Example("Acme " + "will not sell it and " * 40 + "stop.", "Acme", "a tax " * 4, mention=(0, 4))
+    enc = encode(tok, [long], InputTemplate(), max_length=40)
+    assert len(enc.owner) > 3
+    with pytest.raises(ValueError, match="raise max_length or shorten the topic"):
+        encode(tok, [Example("Acme sells.", "Acme", "a tax " * 40)], InputTemplate(), max_length=64)
+
+
+def test_saving_through_a_symlink_keeps_the_link(tiny_model_dir, tmp_path):
+    real = StanceModel.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "real")
+    (tmp_path / "link").symlink_to(real)
+    StanceModel.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "link" / "stance.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_building_data_with_an_empty_split_saves(tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "only", "text": "Acme backs it.", "sentences": [
+        {"text": "Acme backs it.", "company": "Acme", "label": "favor"}]}) + "\n")
+    out = build(path).save(tmp_path / "ds")
+    assert (out / "dataset_dict.json").exists()
