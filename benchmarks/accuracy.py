@@ -153,12 +153,15 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
 
 
 def summarise(runs: list[dict]) -> list[dict]:
-    """Mean and standard deviation over seeds per (data set, split, system, metric)."""
+    """Mean and standard deviation over seeds per (data set, split, system, recipe, metric).
+
+    Runs of one system made with different recipes (the default changed over time) are never averaged together.
+    """
     groups: dict[tuple, list[dict]] = {}
     for r in runs:
-        groups.setdefault((r["dataset"], r["system"]), []).append(r)
+        groups.setdefault((r["dataset"], r["system"], _recipe(_settings(r))), []).append(r)
     records = []
-    for (dataset, system), rs in sorted(groups.items()):
+    for (dataset, system, _), rs in sorted(groups.items()):
         for split in ("dev", "test"):
             metrics = sorted({m for r in rs for m, v in r.get(split, {}).items() if isinstance(v, float)})
             for m in metrics:
@@ -177,7 +180,7 @@ def _settings(r: dict) -> dict:
 
 
 def markdown(records: list[dict], runs: list[dict]) -> str:
-    by = {(r["dataset"], r["split"], r["system"], r["metric"]): r for r in records}
+    by = {(r["dataset"], r["split"], (r["system"], _recipe(r["settings"])), r["metric"]): r for r in records}
     lines = ["## Public benchmarks (`python -m benchmarks.accuracy`)", "",
              "Each data set converted in memory by `benchmarks/adapters.py`; every system trained on the official "
              "training split and scored on the official test split in the same run; mean ± standard deviation over "
@@ -188,7 +191,7 @@ def markdown(records: list[dict], runs: list[dict]) -> str:
              "since the default recipe changed after the sweep. Units not listed have not been run yet: `make bench` "
              "resumes where the saved units stop.", ""]
     for dataset in adapters.DATASETS:
-        systems = [s for s in SYSTEMS if any(k[0] == dataset and k[2] == s for k in by)]
+        systems = sorted({k[2] for k in by if k[0] == dataset}, key=lambda sr: (SYSTEMS.index(sr[0]), sr[1]))
         if not systems:
             continue
         primary = PRIMARY[dataset]
@@ -205,9 +208,9 @@ def markdown(records: list[dict], runs: list[dict]) -> str:
                 cells.append("-" if r is None else f"{r['mean']:.3f} ± {r['std']:.3f}")
             any_r = next(r for k, r in by.items() if k[0] == dataset and k[2] == s)
             st = any_r["settings"]
-            speed = st.get("train_examples_per_s", "-") if s == "stance" else "-"
-            lines.append(f"| {s} | {len(any_r['seeds'])} | " + " | ".join(cells) +
-                         f" | {speed} | {st.get('device', 'cpu')} | {_recipe(st)} |")
+            speed = st.get("train_examples_per_s", "-") if s[0] == "stance" else "-"
+            lines.append(f"| {s[0]} | {len(any_r['seeds'])} | " + " | ".join(cells) +
+                         f" | {speed} | {st.get('device', 'cpu')} | {s[1]} |")
         for name, metric, value in PUBLISHED.get(dataset, []):
             cells = [f"{value:.3f}" if m == metric else "" for m in metrics]
             lines.append(f"| published: {name} | | " + " | ".join(cells) + " | | | |")
