@@ -262,7 +262,7 @@ class _Reader:
         if start < 0:
             self.problems.append(f"{where}: sentence not found in the article text: {_short(text)}")
             return None
-        mention = _find_mention(text, company, article.aliases.get(company, []), s.get("mention"))
+        mention = find_mention(text, company, article.aliases.get(company, []), s.get("mention"))
         if mention is None:
             names = [company, *article.aliases.get(company, [])]
             extra = f" or the given mention {s['mention']!r}" if s.get("mention") else ""
@@ -287,7 +287,7 @@ class _Reader:
         if label is None:
             return
         sentence, company = values["sentence"].strip(), values["company"].strip()
-        mention = _find_mention(sentence, company, [], values.get("mention"))
+        mention = find_mention(sentence, company, [], values.get("mention"))
         if values.get("mention") and mention is None:
             self.problems.append(f"{where}: mention {values['mention']!r} does not occur in the sentence")
             return
@@ -345,7 +345,7 @@ class _Reader:
                                      f"{s.label!r} here, {first.label!r} at {first.source}")
 
 
-def _find_mention(sentence: str, company: str, aliases: Iterable[str], mention: Any) -> tuple[int, int] | None:
+def find_mention(sentence: str, company: str, aliases: Iterable[str], mention: Any) -> tuple[int, int] | None:
     """Span of the company's mention in the sentence: the given mention, else its name or an alias."""
     if isinstance(mention, str) and mention.strip():
         i = sentence.find(mention)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import __version__
 from .aggregate import DEFAULT as DEFAULT_AGGREGATION
+from .annotations import find_mention
 from .data import Example
 from .errors import ModelFormatError
 from .inputs import InputTemplate, encode, length_batches
@@ -77,9 +78,7 @@ def as_examples(items: Example | tuple | dict | Iterable) -> tuple[list[Example]
 
 
 def _find(sentence: str, company: str | None) -> tuple[int, int] | None:
-    from .annotations import _find_mention
-
-    return _find_mention(sentence, company, [], None) if company else None
+    return find_mention(sentence, company, [], None) if company else None
 
 
 class StanceModel:
