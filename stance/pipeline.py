@@ -72,13 +72,8 @@ def classify_many(texts: Iterable[str | dict], *, topic: str | None = None, comp
 
     for chunk in _chunks(progress_bar(items, enabled=progress, desc="classify", unit="article"), chunk_size):
         prepared = prepare(chunk, model, finder)
-        examples = [e for a in prepared for e in a.examples]
-        probs = model.predict_proba(examples, batch_size=batch_size) if examples else np.zeros((0, len(model.labels)))
-        offset = 0
-        for art in prepared:
-            n = len(art.examples)
-            yield _result(art, probs[offset:offset + n], model.labels, model.settings.aggregation)
-            offset += n
+        for art, probs in zip(prepared, _article_probs(model, prepared, batch_size=batch_size)):
+            yield _result(art, probs, model.labels, model.settings.aggregation)
 
 
 def prepare(items: Sequence[dict], model, finder) -> list[_Article]:
@@ -109,16 +104,21 @@ def company_probabilities(model, articles, *, progress: bool = False) -> tuple[l
     items = [{"text": a.text, "topic": a.topic, "id": a.id, "companies": list(a.positions), "aliases": a.aliases,
               "spans": split_sentences(a.text)} for a in articles if a.positions]
     prepared = prepare(items, model, finder)
-    examples = [e for a in prepared for e in a.examples]
-    probs = model.predict_proba(examples, progress=progress) if examples else np.zeros((0, len(model.labels)))
-    gold, groups, offset = [], [], 0
-    for art, a in zip(prepared, [a for a in articles if a.positions]):
-        part = probs[offset:offset + len(art.examples)]
-        offset += len(art.examples)
+    gold, groups = [], []
+    annotated = [a for a in articles if a.positions]
+    for art, a, part in zip(prepared, annotated, _article_probs(model, prepared, progress=progress)):
         for company, label in a.positions.items():
             gold.append(label)
             groups.append(part[art.companies.get(company, [])])
     return gold, groups
+
+
+def _article_probs(model, prepared: list[_Article], **kwargs) -> list[np.ndarray]:
+    """One model call for the examples of all prepared articles; each article's rows of probabilities."""
+    examples = [e for a in prepared for e in a.examples]
+    probs = model.predict_proba(examples, **kwargs) if examples else np.zeros((0, len(model.labels)))
+    bounds = np.cumsum([0] + [len(a.examples) for a in prepared])
+    return [probs[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
 @functools.lru_cache(maxsize=1)
