@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, help="peak learning rate")
     t.add_argument("--batch-size", type=int, help="training batch size")
     t.add_argument("--max-length", type=int, help="maximum tokens per input (longer sentences are windowed)")
+    t.add_argument("--precision", choices=["auto", "fp32", "bf16"],
+                   help="training arithmetic (default auto: bf16 autocast on CPUs with native bf16, else fp32)")
     t.add_argument("--labels", metavar="L1,L2,...", help="the label set of your annotations")
     t.add_argument("--order", choices=["target_first", "sentence_first"], help="input pair order")
     t.add_argument("--marker", choices=["brackets", "angle", "none"], help="how the company mention is marked")
@@ -133,7 +135,8 @@ def _train(args) -> int:
     if not out:
         raise ValueError("--out DIR is required (where to save the model)")
     overrides = {k: v for k, v in {"epochs": args.epochs, "seed": args.seed, "learning_rate": args.lr,
-                                   "batch_size": args.batch_size, "max_length": args.max_length}.items()
+                                   "batch_size": args.batch_size, "max_length": args.max_length,
+                                   "precision": args.precision}.items()
                  if v is not None}
     config = replace(TrainConfig(), **overrides)
     template = None

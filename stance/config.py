@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -29,6 +31,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     max_grad_norm: float = 1.0
     seed: int = 13
+    precision: str = "auto"     # "auto": bf16 autocast on CPUs with native bf16 (about 2x faster), else fp32
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "eval_batch_size", "patience"):
@@ -41,6 +44,8 @@ class TrainConfig:
         for name in ("warmup_ratio", "topic_dropout", "label_smoothing"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if self.weight_decay < 0 or self.max_grad_norm <= 0:
             raise ValueError(f"weight_decay must be >= 0 and max_grad_norm > 0, got {self.weight_decay}, "
                              f"{self.max_grad_norm}")

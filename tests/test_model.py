@@ -25,6 +25,21 @@ def test_train_config_is_validated():
         TrainConfig(epochs=0)
     with pytest.raises(ValueError, match="topic_dropout"):
         TrainConfig(topic_dropout=1.5)
+    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16, got 'fp16'"):
+        TrainConfig(precision="fp16")
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_both_precisions_train_deterministically(tiny_jsonl, tiny_base, precision):
+    from stance.training import use_bf16
+
+    ex = build(tiny_jsonl).examples["test"]
+    config = TrainConfig(epochs=1, batch_size=8, seed=3, precision=precision)
+    kw = dict(base=tiny_base, progress=False, tune_aggregation=False, evaluate_test=False)
+    a, b = train(tiny_jsonl, config=config, **kw), train(tiny_jsonl, config=config, **kw)
+    assert a.settings.training["bf16"] is (precision == "bf16") is use_bf16(precision, "cpu")
+    assert a.predict_proba(ex).dtype == np.float32  # saved and served in fp32 whatever the training arithmetic
+    np.testing.assert_array_equal(a.predict_proba(ex), b.predict_proba(ex))
 
 
 def test_splits_are_stable_and_disjoint(tiny_jsonl):
