@@ -208,6 +208,11 @@ class StanceModel:
         batches = list(length_batches(exs, batch_size))
         for idx in progress_bar(batches, enabled=progress, desc="predict", unit="batch"):
             out[idx] = self._predict_batch([exs[i] for i in idx])
+        if self._onnx is not None and self._onnx.recheck_margin > 0:  # near ties of int8 recomputed in fp32
+            top2 = np.sort(out, axis=1)[:, -2:]
+            near = np.flatnonzero(top2[:, 1] - top2[:, 0] < self._onnx.recheck_margin)
+            for idx in length_batches([exs[i] for i in near], batch_size):
+                out[near[idx]] = self._predict_batch([exs[near[i]] for i in idx], exact=True)
         return out[0] if single else out
 
     def predict(self, examples, *, batch_size: int = 64, progress: bool = False) -> str | list[str]:
@@ -217,10 +222,13 @@ class StanceModel:
             return self.labels[int(proba.argmax())]
         return [self.labels[i] for i in proba.argmax(axis=1)]
 
-    def _predict_batch(self, exs: list[Example]) -> np.ndarray:
+    def _predict_batch(self, exs: list[Example], exact: bool = False) -> np.ndarray:
         enc = encode(self.tokenizer, exs, self.settings.template, max_length=self.settings.max_length,
                      return_tensors="np" if self._onnx is not None else "pt")
-        logits = self._onnx.logits(enc.features) if self._onnx is not None else self._torch_logits(enc.features)
+        if self._onnx is None:
+            logits = self._torch_logits(enc.features)
+        else:
+            logits = (self._onnx.exact_logits if exact else self._onnx.logits)(enc.features)
         return _average_windows(_softmax(logits), enc.owner, len(exs))
 
     def _torch_logits(self, features: dict[str, Any]) -> np.ndarray:

@@ -23,3 +23,40 @@ def test_export_agrees_with_torch(tiny_model_dir, tiny_jsonl, tmp_path):
     agree = np.mean(a.argmax(axis=1) == b.argmax(axis=1))
     assert agree >= 0.99, agree
     assert np.abs(a - b).max() < 0.1
+
+
+def test_near_ties_of_int8_are_recomputed_in_fp32(tiny_model_dir, tiny_jsonl, tmp_path):
+    import onnx
+
+    from stance.onnx_backend import OnnxSession
+
+    path = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, path)
+    export_onnx(path)
+    ops = {n.op_type for n in onnx.load(str(path / "model.onnx")).graph.node}
+    assert "IsNaN" not in ops and "Softmax" in ops  # exported with plain attention, the faster graph
+    examples = [e for s in ("train", "dev", "test") for e in build(tiny_jsonl).examples[s]]
+    fp32, int8, everything = (StanceModel.from_pretrained(path) for _ in range(3))
+    fp32._onnx = OnnxSession(path, quantized=False)
+    int8._onnx = OnnxSession(path, recheck_margin=0)
+    everything._onnx = OnnxSession(path, recheck_margin=1.01)  # every prediction is a "near tie"
+    exact, fast, rechecked = (m.predict_proba(examples, batch_size=5) for m in (fp32, int8, everything))
+    np.testing.assert_allclose(rechecked, exact, atol=1e-5)
+    assert not np.allclose(fast, exact, atol=1e-5)  # int8 alone differs, so the recheck did something
+    assert everything._onnx.rechecked == len(examples) and int8._onnx.rechecked == 0
+    default = StanceModel.from_pretrained(path)
+    probs = default.predict_proba(examples, batch_size=5)
+    top2 = np.sort(probs, axis=1)[:, -2:]
+    near = top2[:, 1] - top2[:, 0] < default._onnx.recheck_margin
+    np.testing.assert_allclose(probs[near], exact[near], atol=1e-5)
+
+
+def test_no_recheck_without_the_fp32_file(tiny_model_dir, tmp_path):
+    from stance.onnx_backend import OnnxSession
+
+    path = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, path)
+    export_onnx(path, keep_fp32=False)
+    assert not (path / "model.onnx").exists()
+    assert OnnxSession(path).recheck_margin == 0
+    assert StanceModel.from_pretrained(path).predict(("Acme said it would stop.", "Acme")) in ("against", "favor", "neutral")
