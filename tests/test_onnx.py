@@ -38,7 +38,7 @@ def test_near_ties_of_int8_are_recomputed_in_fp32(tiny_model_dir, tiny_jsonl, tm
     examples = [e for s in ("train", "dev", "test") for e in build(tiny_jsonl).examples[s]]
     fp32, int8, everything = (StanceModel.from_pretrained(path) for _ in range(3))
     fp32._onnx = OnnxSession(path, quantized=False)
-    int8._onnx = OnnxSession(path, recheck_margin=0)
+    int8 = StanceModel.from_pretrained(path, backend="onnx", recheck_margin=0)
     everything._onnx = OnnxSession(path, recheck_margin=1.01)  # every prediction is a "near tie"
     exact, fast, rechecked = (m.predict_proba(examples, batch_size=5) for m in (fp32, int8, everything))
     np.testing.assert_allclose(rechecked, exact, atol=1e-5)
