@@ -127,7 +127,7 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
         predict_s = time.time() - t0
         extra = {"epochs_run": model.settings.training["epochs_run"], "best_epoch": model.settings.training["best_epoch"],
                  "config": config.to_dict(), "template": model.settings.template.to_dict(),
-                 "device": model.device.type}
+                 "device": model.device.type, "bf16": model.settings.training["bf16"]}
         n_seen = len(train_ex) * extra["epochs_run"]
     else:
         if system == "frozen_lr":
@@ -175,7 +175,7 @@ def summarise(runs: list[dict]) -> list[dict]:
 
 def _settings(r: dict) -> dict:
     keys = ("train_examples", "train_seconds", "train_examples_per_s", "predict_examples_per_s", "epochs_run",
-            "config", "template", "device")
+            "config", "template", "device", "bf16")
     return {k: r[k] for k in keys if k in r}
 
 
@@ -223,7 +223,8 @@ def _recipe(settings: dict) -> str:
     t, c = settings.get("template"), settings.get("config")
     if not t or not c:
         return "-"
-    return f"{t['order'].split('_')[0]} first, lr {c['learning_rate']:g}, <= {c['epochs']} epochs"
+    recipe = f"{t['order'].split('_')[0]} first, lr {c['learning_rate']:g}, <= {c['epochs']} epochs"
+    return recipe + (", bf16" if settings.get("bf16") else "")  # runs before bf16 existed were fp32
 
 
 def load_runs(runs_dir: Path) -> list[dict]:

@@ -36,6 +36,8 @@ from stance.companies import CompanyFinder, _lexicon, company_key
 from stance.progress import progress_bar
 from stance.sentences import split_sentences
 
+from .common import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "benchmarks" / "data" / "company_detection.jsonl"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -84,20 +86,23 @@ def read_labelled(path: Path) -> list[Item]:
 
 def read_corpus(corpus_dir: Path) -> list[Item]:
     """Annotated articles: gold = keys of `positions`; lines without text or positions are skipped."""
+    return [it for path in sorted(corpus_dir.glob("*.jsonl")) for it in read_corpus_file(path)]
+
+
+def read_corpus_file(path: Path) -> list[Item]:
     items = []
-    for path in sorted(corpus_dir.glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                print(f"{path}:{n}: skipped, not JSON ({err})", file=sys.stderr)
-                continue
-            if not isinstance(row.get("text"), str) or not isinstance(row.get("positions"), dict):
-                continue
-            aliases = {k: list(v) for k, v in (row.get("aliases") or {}).items() if isinstance(v, list)}
-            items.append(Item(str(row.get("id", f"{path.name}:{n}")), row["text"], list(row["positions"]), aliases))
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            print(f"{path}:{n}: skipped, not JSON ({err})", file=sys.stderr)
+            continue
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("positions"), dict):
+            continue
+        aliases = {k: list(v) for k, v in (row.get("aliases") or {}).items() if isinstance(v, list)}
+        items.append(Item(str(row.get("id", f"{path.name}:{n}")), row["text"], list(row["positions"]), aliases))
     return items
 
 
@@ -199,7 +204,8 @@ def markdown(results: dict) -> str:
               "non-business organisations with no marker word (Mayo Clinic, National Health Service), brands and "
               "products NER calls ORG (Jeep, Taser, Starlink), cities and people NER calls ORG, and, on the corpus, "
               "news outlets and businesses the annotators gave no position. Both sets were used while writing the "
-              "rules, so they are development figures, not a held-out test."]
+              "rules, so they are development figures, not a held-out test, except *corpus, third batch* (its "
+              "180 articles, also counted in *corpus*, were written after the rules and not looked at for them)."]
     for name, kinds in results.get("errors", {}).items():
         if kinds:
             lines += ["", f"Most frequent errors on *{name}*: " + "; ".join(f"{k} ({n})" for k, n in kinds) + "."]
@@ -221,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = read_corpus(args.corpus_dir) if args.corpus_dir.is_dir() else []
     if corpus:
         sets["corpus"] = corpus
+        late = {it.id for f in args.corpus_dir.glob("*_3.jsonl") for it in read_corpus_file(f)}
+        if late:  # written after the rules were: the only held-out figures here
+            sets["corpus, third batch"] = [it for it in corpus if it.id in late]
     else:
         print(f"no annotated articles in {args.corpus_dir}: skipping the corpus set", file=sys.stderr)
 
@@ -235,9 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["speed"] = speed(speed_texts)
     results["speed_2_processes"] = speed(speed_texts, n_articles=120, n_process=2)
 
-    print(f"{'set':<10} {'texts':>6} {'gold':>6} {'P':>7} {'R':>7} {'F1':>7}")
+    print(f"{'set':<20} {'texts':>6} {'gold':>6} {'P':>7} {'R':>7} {'F1':>7}")
     for name, r in results["sets"].items():
-        print(f"{name:<10} {r['n_texts']:>6} {r['n_gold']:>6} {r['precision']:>7.3f} {r['recall']:>7.3f} {r['f1']:>7.3f}")
+        print(f"{name:<20} {r['n_texts']:>6} {r['n_gold']:>6} {r['precision']:>7.3f} {r['recall']:>7.3f} {r['f1']:>7.3f}")
     for sp in (results["speed"], results["speed_2_processes"]):
         if sp:
             print(f"find_many (n_process={sp['n_process']}): {sp['seconds_per_article'] * 1000:.1f} ms per "
@@ -254,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.results_dir.mkdir(parents=True, exist_ok=True)
     (args.results_dir / "companies.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (args.results_dir / "companies.md").write_text(markdown(results), encoding="utf-8")
+    if args.results_dir == RESULTS:
+        write_section("companies", markdown(results))
     return 0
 
 
