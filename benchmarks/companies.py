@@ -84,12 +84,8 @@ def read_labelled(path: Path) -> list[Item]:
     return items
 
 
-def read_corpus(corpus_dir: Path) -> list[Item]:
-    """Annotated articles: gold = keys of `positions`; lines without text or positions are skipped."""
-    return [it for path in sorted(corpus_dir.glob("*.jsonl")) for it in read_corpus_file(path)]
-
-
 def read_corpus_file(path: Path) -> list[Item]:
+    """Annotated articles: gold = keys of `positions`; lines without text or positions are skipped."""
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -224,12 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finder = CompanyFinder()
     groups = alias_groups(_lexicon().companies)
     sets: dict[str, list[Item]] = {"labelled": read_labelled(args.data)}
-    corpus = read_corpus(args.corpus_dir) if args.corpus_dir.is_dir() else []
+    files = {f: read_corpus_file(f) for f in sorted(args.corpus_dir.glob("*.jsonl"))}
+    corpus = [it for items in files.values() for it in items]
     if corpus:
         sets["corpus"] = corpus
-        late = {it.id for f in args.corpus_dir.glob("*_3.jsonl") for it in read_corpus_file(f)}
+        late = [it for f, items in files.items() if f.name.endswith("_3.jsonl") for it in items]
         if late:  # written after the rules were: the only held-out figures here
-            sets["corpus, third batch"] = [it for it in corpus if it.id in late]
+            sets["corpus, third batch"] = late
     else:
         print(f"no annotated articles in {args.corpus_dir}: skipping the corpus set", file=sys.stderr)
 

@@ -4,7 +4,8 @@
 
 Example level (sentence, company) and company level (article, company), each with and without the topic, with
 bootstrap 95% intervals; then the same on the test companies that never appear in the train split (a split by
-article lets most companies be seen in training, which flatters the model). Writes ``benchmarks/results/corpus_eval.json`` and a section of ``benchmarks/RESULTS.md``.
+article lets most companies be seen in training, which flatters the model). Writes
+``benchmarks/results/corpus_eval.json`` and a section of ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations

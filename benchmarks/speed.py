@@ -4,9 +4,10 @@
 
 Pair throughput (examples/s) for torch fp32, torch dynamic int8, ONNX Runtime fp32, ONNX Runtime int8 alone and
 the fast backend (int8 with near ties rechecked in fp32) on the corpus test and dev examples (news sentence pairs,
-length-sorted batches padded per batch), each backend's macro-F1 and agreement with fp32; articles/s and per-article latency of ~800-word articles through
-``classify_many`` / ``classify`` (sentence splitting and company detection included); cold start (a fresh
-process: import, load the model, classify a short article); peak memory. Medians of ``--repeats`` runs.
+length-sorted batches padded per batch), each backend's macro-F1 and agreement with fp32; articles/s and
+per-article latency of ~800-word articles through ``classify_many`` / ``classify`` (sentence splitting and
+company detection included); cold start (a fresh process: import, load the model, classify a short article);
+peak memory. Medians of ``--repeats`` runs.
 Writes ``benchmarks/results/speed.json`` and a table in ``benchmarks/RESULTS.md``.
 """
 

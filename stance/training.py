@@ -121,7 +121,7 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
     total = steps_per_epoch * config.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
     rng = random.Random(config.seed)
-    autocast = _autocast(config.precision, device)
+    bf16 = use_bf16(config.precision, device)
     best_f1, best_state, stale, history = -1.0, None, 0, []
 
     for epoch in range(1, config.epochs + 1):
@@ -135,7 +135,7 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
             exs = [epoch_ex[i] for i in idx]
             enc = encode(model.tokenizer, exs, model.settings.template, max_length=config.max_length)
             labels = torch.tensor([label_id[exs[o].label] for o in enc.owner], device=device)
-            with autocast():
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 logits = net(**{k: v.to(device) for k, v in enc.features.items()}).logits
             loss = loss_fn(logits.float(), labels)
             optimizer.zero_grad(set_to_none=True)
@@ -182,16 +182,6 @@ def use_bf16(precision: str, device) -> bool:
         return False
     probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, so looked up with care
     return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
-
-
-def _autocast(precision: str, device):
-    import contextlib
-
-    import torch
-
-    if not use_bf16(precision, device):
-        return contextlib.nullcontext
-    return lambda: torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 
 def _dev_scores(model: StanceModel, dev_ex: list[Example], config: TrainConfig) -> dict:
