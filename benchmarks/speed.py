@@ -52,26 +52,34 @@ def articles_of(words: int, n: int) -> list[str]:
     return out
 
 
-def pair_throughput(model, examples, repeats: int) -> tuple[float, np.ndarray]:
-    model.predict_proba(examples[:64])  # warm up
-    times, probs = [], None
+def pair_throughput(models: dict, examples, repeats: int) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Pairs/s of each model (median of ``repeats``) and its probabilities.
+
+    The models take turns within each repetition, so a slow spell of the machine hits them all alike.
+    """
+    for model in models.values():
+        model.predict_proba(examples[:256])  # warm up (and open the fp32 file of the fast backend)
+    times: dict[str, list[float]] = {name: [] for name in models}
+    probs = {}
     for _ in range(repeats):
-        t = time.perf_counter()
-        probs = model.predict_proba(examples, batch_size=64)
-        times.append(time.perf_counter() - t)
-    return len(examples) / statistics.median(times), probs
+        for name, model in models.items():
+            t = time.perf_counter()
+            probs[name] = model.predict_proba(examples)
+            times[name].append(time.perf_counter() - t)
+    return {name: len(examples) / statistics.median(t) for name, t in times.items()}, probs
 
 
 def main(argv: list[str] | None = None) -> int:
     import torch
 
     from stance import StanceModel, build, classify, classify_many
+    from stance.inputs import BATCH_SIZE
     from stance.metrics import classification_scores
-    from stance.onnx_backend import export_onnx, has_onnx
+    from stance.onnx_backend import OnnxSession, export_onnx, has_onnx
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(ROOT / "models" / "default"))
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--articles", type=int, default=40)
     args = p.parse_args(argv)
     path = Path(args.model)
@@ -85,20 +93,14 @@ def main(argv: list[str] | None = None) -> int:
 
     fp32 = StanceModel.from_pretrained(path, backend="torch")
     labels = fp32.labels
-    results, probs = {}, {}
-    results["torch_fp32"], probs["torch_fp32"] = pair_throughput(fp32, examples, args.repeats)
     q = StanceModel.from_pretrained(path, backend="torch")
     q.model = torch.ao.quantization.quantize_dynamic(q.model, {torch.nn.Linear}, dtype=torch.qint8)
-    results["torch_int8"], probs["torch_int8"] = pair_throughput(q, examples, args.repeats)
-    from stance.onnx_backend import OnnxSession
-
     o32 = StanceModel.from_pretrained(path, backend="torch")
     o32._onnx, o32.backend = OnnxSession(path, quantized=False), "onnx"
-    results["onnx_fp32"], probs["onnx_fp32"] = pair_throughput(o32, examples, args.repeats)
     raw = StanceModel.from_pretrained(path, backend="onnx", recheck_margin=0)
-    results["onnx_int8_no_recheck"], probs["onnx_int8_no_recheck"] = pair_throughput(raw, examples, args.repeats)
     fast = StanceModel.from_pretrained(path, backend="onnx")  # int8 with near ties rechecked in fp32
-    results["onnx_int8"], probs["onnx_int8"] = pair_throughput(fast, examples, args.repeats)
+    results, probs = pair_throughput({"torch_fp32": fp32, "torch_int8": q, "onnx_fp32": o32,
+                                      "onnx_int8_no_recheck": raw, "onnx_int8": fast}, examples, args.repeats)
     rechecked = fast._onnx.rechecked / max(fast._onnx.seen, 1)
     quality = {}
     for name, pr in probs.items():
@@ -145,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         "latency_p95_ms": round(float(np.percentile(latencies, 95)), 1),
         "cold_start_s": round(statistics.median(colds), 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "threads": threads, "examples": len(examples), "articles": len(docs), "repeats": args.repeats,
+        "threads": threads, "batch_size": BATCH_SIZE, "examples": len(examples), "articles": len(docs),
+        "repeats": args.repeats,
         "model": str(path), "commit": commit(), "date": today(),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -157,14 +160,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def markdown(r: dict) -> str:
     q = r["quality"]
-    rows = [("torch fp32", "torch_fp32_examples_per_s", "torch_fp32"), ("torch int8 (dynamic)", "torch_int8_examples_per_s", "torch_int8"),
+    rows = [("torch fp32", "torch_fp32_examples_per_s", "torch_fp32"),
+            ("torch int8 (dynamic)", "torch_int8_examples_per_s", "torch_int8"),
             ("ONNX Runtime fp32", "onnx_fp32_examples_per_s", "onnx_fp32"),
             ("ONNX Runtime int8 alone", "onnx_int8_no_recheck_examples_per_s", "onnx_int8_no_recheck"),
             (f"ONNX Runtime int8, near ties (margin < {r['recheck_margin']}) rechecked in fp32: the fast backend",
              "fast_examples_per_s", "onnx_int8")]
     lines = ["## Inference speed (`python -m benchmarks.speed`)", "",
              f"{r['threads']} threads, this 2-core machine, model `{r['model']}`, {r['examples']} corpus dev+test "
-             f"sentence pairs, medians of {r['repeats']} runs; commit {r['commit']}, {r['date']}.", "",
+             f"sentence pairs in length-sorted batches of {r.get('batch_size', 64)}, medians of {r['repeats']} runs (the backends "
+             f"take turns within each run); commit {r['commit']}, {r['date']}.", "",
              "| backend | examples/s | macro-F1 test | macro-F1 dev+test | same label as fp32: test | dev+test |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {name} | {r[key]} | {q[k]['macro_f1_test']:.4f} | {q[k]['macro_f1']:.4f} | "

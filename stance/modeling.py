@@ -21,7 +21,7 @@ from .aggregate import DEFAULT as DEFAULT_AGGREGATION
 from .annotations import find_mention
 from .data import Example
 from .errors import ModelFormatError
-from .inputs import InputTemplate, encode, length_batches
+from .inputs import BATCH_SIZE, InputTemplate, encode, length_batches
 from .progress import progress_bar
 from .storage import atomic_directory
 
@@ -203,7 +203,7 @@ class StanceModel:
         return path
 
     # -- prediction ----------------------------------------------------------------------------------------
-    def predict_proba(self, examples, *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def predict_proba(self, examples, *, batch_size: int = BATCH_SIZE, progress: bool = False) -> np.ndarray:
         """Probabilities of every label (columns in ``self.labels`` order), one row per example.
 
         Examples are sorted by length and padded per batch; a sentence longer than the model's limit is windowed
@@ -221,7 +221,7 @@ class StanceModel:
                 out[near[idx]] = self._predict_batch([exs[near[i]] for i in idx], exact=True)
         return out[0] if single else out
 
-    def predict(self, examples, *, batch_size: int = 64, progress: bool = False) -> str | list[str]:
+    def predict(self, examples, *, batch_size: int = BATCH_SIZE, progress: bool = False) -> str | list[str]:
         """The most probable label of each example (one example in, one label out)."""
         proba = self.predict_proba(examples, batch_size=batch_size, progress=progress)
         if proba.ndim == 1:

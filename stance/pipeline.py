@@ -19,6 +19,7 @@ import numpy as np
 
 from .aggregate import aggregate
 from .data import Example
+from .inputs import BATCH_SIZE
 from .results import ArticleResult, Evidence, Position
 from .sentences import split_sentences
 
@@ -57,7 +58,7 @@ def classify(text: str, *, topic: str | None = None, companies: Sequence[str] | 
 
 
 def classify_many(texts: Iterable[str | dict], *, topic: str | None = None, companies: Sequence[str] | None = None,
-                  model=None, chunk_size: int = 16, batch_size: int = 64,
+                  model=None, chunk_size: int = 16, batch_size: int = BATCH_SIZE,
                   progress: bool = True) -> Iterator[ArticleResult]:
     """Classify many articles, streaming results in input order.
 

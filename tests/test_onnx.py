@@ -25,6 +25,18 @@ def test_export_agrees_with_torch(tiny_model_dir, tiny_jsonl, tmp_path):
     assert np.abs(a - b).max() < 0.1
 
 
+def test_int8_file_keeps_embeddings_in_fp32(tiny_model_dir, tmp_path):
+    """The embedding tables stay fp32: int8 there saves no time and only adds error."""
+    import onnx
+
+    path = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, path)
+    graph = onnx.load(str(export_onnx(path))).graph
+    assert any(n.op_type == "MatMulInteger" for n in graph.node)
+    gathered = {n.input[0] for n in graph.node if n.op_type == "Gather"}
+    assert not any(name.endswith("_quantized") for name in gathered), gathered
+
+
 def test_near_ties_of_int8_are_recomputed_in_fp32(tiny_model_dir, tiny_jsonl, tmp_path):
     import onnx
 
