@@ -6,7 +6,8 @@ Each (data set, system, seed) is a unit whose result is written to ``benchmarks/
 as it finishes; a unit already there is skipped, so a long run can be completed over several sittings (or on a
 GPU machine). After every unit the summary ``benchmarks/results/accuracy.json`` and the tables in
 ``benchmarks/RESULTS.md`` are rewritten from all units present. ``--limit N`` makes a smoke run (N records per
-split, results not saved).
+split, results not saved). ``--tag r2`` runs and keeps stance units of the current recipe beside units saved
+with an older one (the tables never average two recipes).
 """
 
 from __future__ import annotations
@@ -240,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=None, help="override the default recipe's maximum epochs")
     p.add_argument("--limit", type=int, default=None, help="smoke run: N records per split, nothing saved")
     p.add_argument("--runs-dir", type=Path, default=RUNS_DIR)
+    p.add_argument("--tag", default="", help="suffix of the stance unit files, so that units of a new recipe are run "
+                   "and kept beside those saved with an older one (e.g. --tag r2); baselines are shared")
     p.add_argument("--device", default=None)
     p.add_argument("--base", default=None, help="base encoder directory (default: the packaged MiniLM)")
     p.add_argument("--report-only", action="store_true", help="only rewrite the summary and RESULTS.md")
@@ -255,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                       if "frozen_lr" in args.systems else None)
             for system in args.systems:
                 for seed in range(args.seeds if system != "majority" else 1):
-                    path = args.runs_dir / f"{dataset}__{system}__seed{seed}.json"
+                    tag = f"__{args.tag}" if args.tag and system == "stance" else ""
+                    path = args.runs_dir / f"{dataset}__{system}__seed{seed}{tag}.json"
                     if path.exists() and not smoke:
                         log.info("skip %s (done)", path.name)
                         continue

@@ -51,3 +51,23 @@ def test_results_sections_are_replaced_in_place(tmp_path):
     write_section("a", "second", md)
     text = md.read_text()
     assert "second" in text and "first" not in text and text.index("second") < text.index("other")
+
+
+def test_a_tag_keeps_new_stance_units_beside_older_ones(tmp_path, monkeypatch):
+    """`--tag r2` runs stance again beside a saved unit of an older recipe; baseline units stay shared."""
+    monkeypatch.setattr(adapters, "load", lambda name, data_dir, limit=None: {
+        s: [{"article_id": f"{s}{i}", "sentence": f"Tweet {i}.", "company": "X", "topic": "X",
+             "label": "against" if i % 2 else "favor"} for i in range(4)] for s in ("train", "dev", "test")})
+    monkeypatch.setattr(accuracy, "run_unit", lambda dataset, system, seed, data, **kw: {
+        "dataset": dataset, "system": system, "seed": seed, "commit": "x", "date": "d", "train_seconds": 1.0,
+        "test": {"f_avg": 0.5}})
+    monkeypatch.setattr(accuracy, "_write_summary", lambda runs_dir: None)
+    old = tmp_path / "semeval2016_a__stance__seed0.json"
+    old.write_text('{"old": true}')
+    args = ["--datasets", "semeval2016_a", "--systems", "stance", "tfidf_lr", "--seeds", "1", "--runs-dir",
+            str(tmp_path), "--no-progress"]
+    assert accuracy.main(args + ["--tag", "r2"]) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
+        "semeval2016_a__stance__seed0.json", "semeval2016_a__stance__seed0__r2.json",
+        "semeval2016_a__tfidf_lr__seed0.json"]
+    assert old.read_text() == '{"old": true}'
