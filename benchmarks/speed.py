@@ -168,8 +168,8 @@ def markdown(r: dict) -> str:
              "fast_examples_per_s", "onnx_int8")]
     lines = ["## Inference speed (`python -m benchmarks.speed`)", "",
              f"{r['threads']} threads, this 2-core machine, model `{r['model']}`, {r['examples']} corpus dev+test "
-             f"sentence pairs in length-sorted batches of {r.get('batch_size', 64)}, medians of {r['repeats']} runs (the backends "
-             f"take turns within each run); commit {r['commit']}, {r['date']}.", "",
+             f"sentence pairs in length-sorted batches of {r.get('batch_size', 64)}, medians of {r['repeats']} runs "
+             f"(the backends take turns within each run); commit {r['commit']}, {r['date']}.", "",
              "| backend | examples/s | macro-F1 test | macro-F1 dev+test | same label as fp32: test | dev+test |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {name} | {r[key]} | {q[k]['macro_f1_test']:.4f} | {q[k]['macro_f1']:.4f} | "
