@@ -1,6 +1,6 @@
 """Inference speed on this machine: backends side by side on the same inputs, whole articles, cold start, memory.
 
-    python -m benchmarks.speed --model models/default [--repeats 3]
+    python -m benchmarks.speed --model models/default [--repeats 5]
 
 Pair throughput (examples/s) for torch fp32, torch dynamic int8, ONNX Runtime fp32, ONNX Runtime int8 alone and
 the fast backend (int8 with near ties rechecked in fp32) on the corpus test and dev examples (news sentence pairs,
@@ -168,7 +168,7 @@ def markdown(r: dict) -> str:
              "fast_examples_per_s", "onnx_int8")]
     lines = ["## Inference speed (`python -m benchmarks.speed`)", "",
              f"{r['threads']} threads, this 2-core machine, model `{r['model']}`, {r['examples']} corpus dev+test "
-             f"sentence pairs in length-sorted batches of {r.get('batch_size', 64)}, medians of {r['repeats']} runs "
+             f"sentence pairs in length-sorted batches of {r['batch_size']}, medians of {r['repeats']} runs "
              f"(the backends take turns within each run); commit {r['commit']}, {r['date']}.", "",
              "| backend | examples/s | macro-F1 test | macro-F1 dev+test | same label as fp32: test | dev+test |",
              "|---|---|---|---|---|---|"]
