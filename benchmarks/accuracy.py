@@ -109,22 +109,31 @@ class FrozenEncoderBaseline:
 
 
 def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, device: str | None,
-             progress: bool, frozen: FrozenEncoderBaseline | None, base: str | None = None) -> dict:
-    """Train one system with one seed on the train split; score it on dev and test."""
+             progress: bool, frozen: FrozenEncoderBaseline | None, base: str | None = None,
+             overrides: dict | None = None, keep_proba: bool = False) -> dict:
+    """Train one system with one seed on the train split; score it on dev and test.
+
+    ``overrides`` changes fields of the default :class:`TrainConfig` (``benchmarks.recipes``); ``keep_proba``
+    stores the stance model's dev and test probabilities in the result (to score averages of seeds later).
+    """
     labels = list(data.labels)
     train_ex = data.examples["train"]
     started = time.time()
     preds: dict[str, list[str]] = {}
+    proba: dict[str, list[list[float]]] = {}
     if system == "stance":
         from stance.training import train
 
-        config = TrainConfig(seed=seed, **({"epochs": epochs} if epochs else {}))
+        config = replace(TrainConfig(seed=seed, **({"epochs": epochs} if epochs else {})), **(overrides or {}))
         model = train(data, base=base, config=config, device=device, progress=progress, tune_aggregation=False,
                       evaluate_test=False)
         train_s = time.time() - started
         t0 = time.time()
         for split in ("dev", "test"):
-            preds[split] = model.predict(data.examples[split], batch_size=128) if data.examples[split] else []
+            p = (model.predict_proba(data.examples[split], batch_size=128) if data.examples[split]
+                 else np.zeros((0, len(labels))))
+            preds[split] = [model.labels[i] for i in p.argmax(axis=1)]
+            proba[split] = np.round(p.astype(np.float64), 4).tolist()
         predict_s = time.time() - t0
         extra = {"epochs_run": model.settings.training["epochs_run"], "best_epoch": model.settings.training["best_epoch"],
                  "config": config.to_dict(), "template": model.settings.template.to_dict(),
@@ -150,6 +159,8 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
         exs = data.examples[split]
         if exs:
             result[split] = scores([e.label for e in exs], preds[split], labels, [e.topic or "" for e in exs])
+    if keep_proba and proba:
+        result["proba"] = {"labels": list(model.labels), **proba}
     return result
 
 

@@ -31,6 +31,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     max_grad_norm: float = 1.0
     seed: int = 13
+    average_epochs: bool = False  # greedy soup: average the best epochs' weights while dev macro-F1 does not drop
     precision: str = "auto"     # "auto": bf16 autocast on CPUs with native bf16 (about 2x faster), else fp32
 
     def __post_init__(self) -> None:

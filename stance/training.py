@@ -3,7 +3,8 @@
 One flat loop: class-weighted cross-entropy, AdamW with linear warm-up and decay, length-bucketed batches,
 topic dropout (so the model reads inputs with and without the topic), bf16 autocast on CPUs that have bf16
 instructions (``TrainConfig.precision``), evaluation on dev after each epoch,
-the best epoch by dev macro-F1 kept, early stopping. Seeded: the same data and seed give the same weights.
+the best epoch by dev macro-F1 kept (or, with ``average_epochs``, the average of the best epochs' weights),
+early stopping. Seeded: the same data and seed give the same weights.
 Runs on CUDA when there is one. After training, the aggregation rule is tuned on the dev articles
 (:mod:`stance.aggregate`) and test figures are recorded in the model's settings.
 """
@@ -65,13 +66,14 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
                                       max_length=config.max_length, device=device)
     seed_everything(config.seed)  # the fresh head's initialisation must not shift the data order
     started = time.time()
-    history = _fit(model, data.examples["train"], data.examples["dev"], config, progress)
+    history, averaged = _fit(model, data.examples["train"], data.examples["dev"], config, progress)
     settings = model.settings
     settings.training = {
         **config.to_dict(), "init": str(init) if init else None, "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h["dev_macro_f1"])["epoch"] if history and data.examples["dev"]
         else len(history), "history": history, "seconds": round(time.time() - started, 1),
         "device": model.device.type, "bf16": use_bf16(config.precision, model.device),
+        **({"averaged": averaged} if averaged else {}),
     }
     settings.data = {"fingerprint": data.fingerprint, "counts": data.summary.examples,
                      "articles": data.summary.articles}
@@ -101,7 +103,8 @@ def seed_everything(seed: int) -> None:
 
 
 def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], config: TrainConfig,
-         progress: bool) -> list[dict]:
+         progress: bool) -> tuple[list[dict], dict | None]:
+    """Train; leave the net with the best epoch's weights (or their average); the history and the average's record."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -123,6 +126,7 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
     rng = random.Random(config.seed)
     bf16 = use_bf16(config.precision, device)
     best_f1, best_state, stale, history = -1.0, None, 0, []
+    states: dict[int, dict] = {}  # every epoch's weights, on the CPU, when they are to be averaged
 
     for epoch in range(1, config.epochs + 1):
         net.train()
@@ -151,6 +155,8 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
         if dev_ex:
             record.update(_dev_scores(model, dev_ex, config))
             log.info("epoch %d: loss %.4f, dev macro-F1 %.4f", epoch, record["train_loss"], record["dev_macro_f1"])
+            if config.average_epochs:
+                states[epoch] = {k: v.detach().to("cpu", copy=True) for k, v in net.state_dict().items()}
             if record["dev_macro_f1"] > best_f1:
                 best_f1, stale = record["dev_macro_f1"], 0
                 best_state = copy.deepcopy(net.state_dict())
@@ -162,8 +168,31 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
             break
     if best_state is not None:
         net.load_state_dict(best_state)
+    averaged = _greedy_average(model, states, history, dev_ex, config) if len(states) > 1 else None
     net.eval()
-    return history
+    return history, averaged
+
+
+def _greedy_average(model: StanceModel, states: dict[int, dict], history: list[dict], dev_ex: list[Example],
+                    config: TrainConfig) -> dict:
+    """Greedy soup over one run's epochs (Wortsman et al. 2022): from the best epoch, add the next best epoch's
+    weights to a uniform average while dev macro-F1 does not drop. Leaves the net with the chosen weights."""
+    ranked = [h["epoch"] for h in sorted(history, key=lambda h: -h["dev_macro_f1"]) if h["epoch"] in states]
+    chosen, best = [ranked[0]], max(h["dev_macro_f1"] for h in history)
+    for epoch in ranked[1:]:
+        model.model.load_state_dict(_mean_state([states[e] for e in chosen + [epoch]]))
+        score = _dev_scores(model, dev_ex, config)["dev_macro_f1"]
+        if score >= best:
+            chosen, best = chosen + [epoch], score
+    model.model.load_state_dict(_mean_state([states[e] for e in chosen]))
+    log.info("averaged the weights of epochs %s: dev macro-F1 %.4f", sorted(chosen), best)
+    return {"epochs": sorted(chosen), "dev_macro_f1": round(best, 4)}
+
+
+def _mean_state(states: list[dict]) -> dict:
+    """The uniform average of state dicts (integer buffers taken from the first)."""
+    return {k: (sum(s[k].double() for s in states) / len(states)).to(v.dtype) if v.is_floating_point() else v
+            for k, v in states[0].items()}
 
 
 def use_bf16(precision: str, device) -> bool:

@@ -71,3 +71,33 @@ def test_a_tag_keeps_new_stance_units_beside_older_ones(tmp_path, monkeypatch):
         "semeval2016_a__stance__seed0.json", "semeval2016_a__stance__seed0__r2.json",
         "semeval2016_a__tfidf_lr__seed0.json"]
     assert old.read_text() == '{"old": true}'
+
+
+def test_recipe_variants_train_score_and_average_seeds(tiny_jsonl, tiny_base, tmp_path, monkeypatch):
+    """Each (data set, variant, seed) unit is trained with that variant's settings, saved, then tabled."""
+    import json
+
+    from benchmarks import recipes
+
+    monkeypatch.setitem(recipes.VARIANTS, "tiny_lr", {"learning_rate": 1e-3, "epochs": 2})
+    monkeypatch.setitem(recipes.VARIANTS, "tiny_lr_low", {"learning_rate": 1e-5, "epochs": 2})
+    written = {}
+    monkeypatch.setattr(recipes, "write_section", lambda name, body: written.update({name: body}))
+    args = ["--datasets", "corpus", "--corpus", str(tiny_jsonl), "--base", str(tiny_base), "--variants", "tiny_lr",
+            "tiny_lr_low", "--seeds", "2", "--runs-dir", str(tmp_path)]
+    assert recipes.main(args) == 0
+    units = {p.name: json.loads(p.read_text()) for p in tmp_path.glob("*.json")}
+    assert sorted(units) == [f"corpus__{v}__seed{s}.json" for v in ("tiny_lr", "tiny_lr_low") for s in (0, 1)]
+    unit = units["corpus__tiny_lr_low__seed1.json"]
+    assert unit["config"]["learning_rate"] == 1e-5 and unit["config"]["seed"] == 1 and unit["variant"] == "tiny_lr_low"
+    from stance import build
+
+    assert len(unit["proba"]["test"]) == len(build(tiny_jsonl).examples["test"])  # one row per test example
+    assert all(len(row) == len(unit["proba"]["labels"]) for row in unit["proba"]["test"])
+    table = written["recipes"]
+    assert "| tiny_lr | learning_rate=0.001, epochs=2 | 2 |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| tiny_lr_low"))
+    assert row.split(" | ")[6] != "-"  # the average of the two seeds' probabilities is scored
+    mtime = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
+    assert recipes.main(args) == 0  # resumable: units already saved are not trained again
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == mtime

@@ -105,6 +105,40 @@ def test_same_seed_same_weights_other_seed_other_weights(tiny_jsonl, tiny_base):
     assert not np.allclose(a, c)
 
 
+def test_averaging_epochs_records_and_keeps_what_it_scored_on_dev(tiny_jsonl, tiny_base):
+    from dataclasses import replace
+
+    from stance.metrics import classification_scores
+
+    data = build(tiny_jsonl)
+    config = TrainConfig(epochs=3, patience=3, batch_size=8, learning_rate=1e-3, average_epochs=True)
+    model = train(data, config=config, base=tiny_base, progress=False, tune_aggregation=False, evaluate_test=False)
+    averaged, history = model.settings.training["averaged"], model.settings.training["history"]
+    best = max(history, key=lambda h: h["dev_macro_f1"])
+    assert best["epoch"] in averaged["epochs"] and averaged["dev_macro_f1"] >= best["dev_macro_f1"]
+    dev = data.examples["dev"]
+    scores = [classification_scores([e.label for e in dev], model.predict(d), model.labels)["macro_f1"]
+              for d in (dev, [replace(e, topic=None) for e in dev])]
+    assert np.mean(scores) == pytest.approx(averaged["dev_macro_f1"], abs=1e-4)
+
+
+def test_greedy_average_adds_epochs_only_while_dev_does_not_drop(monkeypatch):
+    """Epoch weights 1, 2, 3 with dev scores .5, .7, .6: the average of 2 and 3 scores best, adding 1 lowers it."""
+    import torch
+
+    from stance import training
+
+    net = torch.nn.Linear(1, 1, bias=False)
+    model = type("M", (), {"model": net})()
+    monkeypatch.setattr(training, "_dev_scores",
+                        lambda m, dev, config: {"dev_macro_f1": 0.8 - 0.1 * abs(m.model.weight.item() - 2.5)})
+    states = {e: {"weight": torch.full((1, 1), float(e))} for e in (1, 2, 3)}
+    history = [{"epoch": e, "dev_macro_f1": f} for e, f in ((1, 0.5), (2, 0.7), (3, 0.6))]
+    out = training._greedy_average(model, states, history, [], TrainConfig())
+    assert out == {"epochs": [2, 3], "dev_macro_f1": 0.8}
+    assert net.weight.item() == pytest.approx(2.5)
+
+
 def test_training_learns_the_tiny_task(tiny_model_dir, tiny_jsonl):
     settings = json.loads((tiny_model_dir / "stance.json").read_text())
     history = settings["training"]["history"]
