@@ -8,7 +8,7 @@ DATA_DIR ?= ../shared/data
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo model test test-fast bench bench-speed bench-companies clean
+.PHONY: install demo model test test-fast bench bench-speed bench-recipes bench-companies clean
 
 install: $(STAMP)
 
@@ -42,6 +42,9 @@ bench: $(STAMP)
 
 bench-speed: $(STAMP) $(MODEL)/stance.json
 	$(BIN)/python -m benchmarks.speed --model $(MODEL)
+
+bench-recipes: $(STAMP)
+	$(BIN)/python -m benchmarks.recipes --data-dir $(DATA_DIR)
 
 bench-companies: $(STAMP)
 	$(BIN)/python -m benchmarks.companies

@@ -135,12 +135,18 @@ def markdown(runs: list[dict], data_dir: str | None, corpus: Path) -> str:
                          f"{np.mean(dev) - dev_default:+.3f} | {np.mean(test):.3f} ± {np.std(test):.3f} | "
                          f"{'-' if avg is None else f'{avg:.3f}'} | "
                          f"{np.mean([u['best_epoch'] for u in us]):.1f} | "
-                         f"{np.mean([u['train_seconds'] for u in us]):.0f} | {us[0].get('device', 'cpu')} |")
+                         f"{np.mean([u['train_seconds'] for u in us]):.0f} | {_devices(us)} |")
         lines.append("")
     dates = sorted({r["date"] for r in runs})
     commits = sorted({r["commit"] for r in runs})
     lines.append(f"Units run {', '.join(dates)} on commit(s) {', '.join(commits)}.")
     return "\n".join(lines) + "\n"
+
+
+def _devices(units: list[dict]) -> str:
+    """Where the units ran, with bf16 noted (CPU runs train under bf16 autocast where the CPU has it)."""
+    names = [u.get("device", "cpu") + (" bf16" if u.get("bf16") else "") for u in units]
+    return ", ".join(f"{n} x{names.count(n)}" if len(set(names)) > 1 else n for n in dict.fromkeys(names))
 
 
 def main(argv: list[str] | None = None) -> int:
