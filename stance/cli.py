@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--max-length", type=int, help="maximum tokens per input (longer sentences are windowed)")
     t.add_argument("--precision", choices=["auto", "fp32", "bf16"],
                    help="training arithmetic (default auto: bf16 autocast on CPUs with native bf16, else fp32)")
+    t.add_argument("--average-epochs", action="store_true", help="keep the average of the best epochs' weights "
+                   "(greedy, while dev macro-F1 does not drop) instead of the best epoch alone")
     t.add_argument("--labels", metavar="L1,L2,...", help="the label set of your annotations")
     t.add_argument("--order", choices=["target_first", "sentence_first"], help="input pair order")
     t.add_argument("--marker", choices=["brackets", "angle", "none"], help="how the company mention is marked")
@@ -136,7 +138,7 @@ def _train(args) -> int:
         raise ValueError("--out DIR is required (where to save the model)")
     overrides = {k: v for k, v in {"epochs": args.epochs, "seed": args.seed, "learning_rate": args.lr,
                                    "batch_size": args.batch_size, "max_length": args.max_length,
-                                   "precision": args.precision}.items()
+                                   "precision": args.precision, "average_epochs": args.average_epochs or None}.items()
                  if v is not None}
     config = replace(TrainConfig(), **overrides)
     template = None
