@@ -38,6 +38,8 @@ def render_card(settings) -> str:
             f"batch size {t.get('batch_size')}, seed {t.get('seed')}, topic dropout {t.get('topic_dropout')}, "
             f"class-weighted loss {t.get('class_weights')}, initialised from {t.get('init') or 'the base encoder'}",
             f"- {t.get('seconds')} s on {t.get('device')}",
+            *([f"- weights: the average of epochs {t['averaged']['epochs']} (dev macro-F1 "
+               f"{t['averaged']['dev_macro_f1']})"] if t.get("averaged") else []),
             "",
             "| epoch | train loss | dev macro-F1 (mean of with/without topic) |",
             "|---|---|---|",

@@ -120,6 +120,9 @@ def test_averaging_epochs_records_and_keeps_what_it_scored_on_dev(tiny_jsonl, ti
     scores = [classification_scores([e.label for e in dev], model.predict(d), model.labels)["macro_f1"]
               for d in (dev, [replace(e, topic=None) for e in dev])]
     assert np.mean(scores) == pytest.approx(averaged["dev_macro_f1"], abs=1e-4)
+    from stance.model_card import render_card
+
+    assert f"the average of epochs {averaged['epochs']}" in render_card(model.settings)
 
 
 def test_greedy_average_adds_epochs_only_while_dev_does_not_drop(monkeypatch):
