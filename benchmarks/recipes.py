@@ -97,6 +97,10 @@ def seed_average(units: list[dict], split: str, dataset: str, data_dir: str | No
     if len(with_proba) < 2:
         return None
     exs = load(dataset, data_dir, corpus).examples[split]
+    if any(len(u["proba"][split]) != len(exs) for u in with_proba):
+        log.warning("%s %s: saved probabilities do not match the %d examples the data now has (changed since the "
+                    "units ran?); no seed average", dataset, split, len(exs))
+        return None
     labels = with_proba[0]["proba"]["labels"]
     mean = np.mean([np.asarray(u["proba"][split]) for u in with_proba], axis=0)
     pred = [labels[i] for i in mean.argmax(axis=1)]
