@@ -178,13 +178,14 @@ def _greedy_average(model: StanceModel, states: dict[int, dict], history: list[d
     """Greedy soup over one run's epochs (Wortsman et al. 2022): from the best epoch, add the next best epoch's
     weights to a uniform average while dev macro-F1 does not drop. Leaves the net with the chosen weights."""
     ranked = [h["epoch"] for h in sorted(history, key=lambda h: -h["dev_macro_f1"]) if h["epoch"] in states]
-    chosen, best = [ranked[0]], max(h["dev_macro_f1"] for h in history)
+    chosen, best, weights = [ranked[0]], max(h["dev_macro_f1"] for h in history), states[ranked[0]]
     for epoch in ranked[1:]:
-        model.model.load_state_dict(_mean_state([states[e] for e in chosen + [epoch]]))
+        trial = _mean_state([states[e] for e in chosen + [epoch]])
+        model.model.load_state_dict(trial)
         score = _dev_scores(model, dev_ex, config)["dev_macro_f1"]
         if score >= best:
-            chosen, best = chosen + [epoch], score
-    model.model.load_state_dict(_mean_state([states[e] for e in chosen]))
+            chosen, best, weights = chosen + [epoch], score, trial
+    model.model.load_state_dict(weights)
     log.info("averaged the weights of epochs %s: dev macro-F1 %.4f", sorted(chosen), best)
     return {"epochs": sorted(chosen), "dev_macro_f1": round(best, 4)}
 
