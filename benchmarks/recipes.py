@@ -127,17 +127,18 @@ def markdown(runs: list[dict], data_dir: str | None, corpus: Path) -> str:
         m = primary(dataset)
         dev_default = np.mean([u["dev"][m] for u in groups.get((dataset, "default"), [])] or [np.nan])
         lines += [f"### {dataset} ({m})", "",
-                  "| variant | change | seeds | dev | dev vs default | test | test, seed average | best epoch | "
-                  "s/unit | device |", "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| variant | change | seeds | dev | dev vs default | dev, seed average | test | test, seed average | "
+                  "best epoch | s/unit | device |", "|---|---|---|---|---|---|---|---|---|---|---|"]
         for v in names:
             us = sorted(groups[(dataset, v)], key=lambda u: u["seed"])
             dev = [u["dev"][m] for u in us]
             test = [u["test"][m] for u in us]
-            avg = seed_average(us, "test", dataset, data_dir, corpus)
+            avg = {split: seed_average(us, split, dataset, data_dir, corpus) for split in ("dev", "test")}
+            avg = {split: "-" if v is None else f"{v:.3f}" for split, v in avg.items()}
             change = ", ".join(f"{k}={val}" for k, val in VARIANTS[v].items()) or "-"
             lines.append(f"| {v} | {change} | {len(us)} | {np.mean(dev):.3f} ± {np.std(dev):.3f} | "
-                         f"{np.mean(dev) - dev_default:+.3f} | {np.mean(test):.3f} ± {np.std(test):.3f} | "
-                         f"{'-' if avg is None else f'{avg:.3f}'} | "
+                         f"{np.mean(dev) - dev_default:+.3f} | {avg['dev']} | "
+                         f"{np.mean(test):.3f} ± {np.std(test):.3f} | {avg['test']} | "
                          f"{np.mean([u['best_epoch'] for u in us]):.1f} | "
                          f"{np.mean([u['train_seconds'] for u in us]):.0f} | {_devices(us)} |")
         lines.append("")

@@ -97,7 +97,8 @@ def test_recipe_variants_train_score_and_average_seeds(tiny_jsonl, tiny_base, tm
     table = written["recipes"]
     assert "| tiny_lr | learning_rate=0.001, epochs=2 | 2 |" in table
     row = next(line for line in table.splitlines() if line.startswith("| tiny_lr_low"))
-    assert row.split(" | ")[6] != "-"  # the average of the two seeds' probabilities is scored
+    cells = row.split(" | ")
+    assert cells[5] != "-" and cells[7] != "-"  # the average of the two seeds' probabilities is scored, dev and test
     mtime = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
     assert recipes.main(args) == 0  # resumable: units already saved are not trained again
     assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == mtime
