@@ -9,6 +9,7 @@ which example.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator, Sequence
 
@@ -90,8 +91,8 @@ def encode(tokenizer, examples: Sequence[Example], template: InputTemplate, *, m
     truncation = "only_second" if template.order == "target_first" else "only_first"
     targets = seconds if template.order == "sentence_first" else firsts
     longest = max(map(len, targets), default=0)  # characters: an upper bound on the target's tokens
-    if max_length - longest - 3 <= 2 * stride:  # rare (a long topic, a short max_length): count exactly
-        longest = max(len(t) for t in tokenizer(list(targets), add_special_tokens=False)["input_ids"])
+    if max_length - longest - 3 <= 2 * stride:  # a long company + topic: count its tokens exactly
+        longest = max(target_tokens(tokenizer, targets))
     room = max_length - longest - 3  # tokens left for the sentence beside the target and the special tokens
     if room < 8:
         raise ValueError(f"max_length {max_length} leaves {room} tokens for the sentence beside a {longest}-token "
@@ -101,6 +102,21 @@ def encode(tokenizer, examples: Sequence[Example], template: InputTemplate, *, m
                     return_tensors=return_tensors)
     owner = [int(i) for i in enc.pop("overflow_to_sample_mapping")]
     return Encoded(dict(enc), owner)
+
+
+_TOKEN_COUNTS: "weakref.WeakKeyDictionary[Any, dict[str, int]]" = weakref.WeakKeyDictionary()
+
+
+def target_tokens(tokenizer, targets: Sequence[str]) -> list[int]:
+    """Token counts of the targets (no special tokens), remembered per tokenizer: an article's company and topic
+    recur in every batch, so each distinct target is tokenized once."""
+    cache = _TOKEN_COUNTS.setdefault(tokenizer, {})
+    if len(cache) > 100_000:  # bounded: a long-running service sees endless companies
+        cache.clear()
+    missing = list(dict.fromkeys(t for t in targets if t not in cache))
+    if missing:
+        cache.update(zip(missing, map(len, tokenizer(missing, add_special_tokens=False)["input_ids"])))
+    return [cache[t] for t in targets]
 
 
 def length_batches(examples: Sequence[Example], batch_size: int) -> Iterator[list[int]]:

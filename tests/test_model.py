@@ -241,6 +241,27 @@ def test_short_max_length_and_long_topic_window_or_fail_clearly(tiny_base):
         encode(tok, [Example("Acme sells.", "Acme", "a tax " * 40)], InputTemplate(), max_length=64)
 
 
+def test_target_token_counts_are_exact_and_each_target_is_tokenized_once(tiny_base):
+    from transformers import AutoTokenizer
+
+    from stance.inputs import target_tokens
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    calls = []
+
+    class Counting:  # the tokenizer, with its calls recorded
+        def __call__(self, texts, **kw):
+            calls.append(list(texts))
+            return tok(texts, **kw)
+
+    counting = Counting()
+    targets = ["Acme: a tax on carbon", "Acme", "Acme: a tax on carbon"]
+    exact = [len(tok(t, add_special_tokens=False)["input_ids"]) for t in targets]
+    assert target_tokens(counting, targets) == exact
+    assert target_tokens(counting, targets[1:]) == exact[1:]
+    assert calls == [["Acme: a tax on carbon", "Acme"]]
+
+
 def test_saving_through_a_symlink_keeps_the_link(tiny_model_dir, tmp_path):
     real = StanceModel.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "real")
     (tmp_path / "link").symlink_to(real)
