@@ -134,7 +134,7 @@ def markdown(runs: list[dict], data_dir: str | None, corpus: Path) -> str:
             dev = [u["dev"][m] for u in us]
             test = [u["test"][m] for u in us]
             avg = {split: seed_average(us, split, dataset, data_dir, corpus) for split in ("dev", "test")}
-            avg = {split: "-" if v is None else f"{v:.3f}" for split, v in avg.items()}
+            avg = {split: "-" if x is None else f"{x:.3f}" for split, x in avg.items()}
             change = ", ".join(f"{k}={val}" for k, val in VARIANTS[v].items()) or "-"
             lines.append(f"| {v} | {change} | {len(us)} | {np.mean(dev):.3f} ± {np.std(dev):.3f} | "
                          f"{np.mean(dev) - dev_default:+.3f} | {avg['dev']} | "
