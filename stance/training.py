@@ -159,7 +159,7 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
                 states[epoch] = {k: v.detach().to("cpu", copy=True) for k, v in net.state_dict().items()}
             if record["dev_macro_f1"] > best_f1:
                 best_f1, stale = record["dev_macro_f1"], 0
-                best_state = copy.deepcopy(net.state_dict())
+                best_state = states[epoch] if config.average_epochs else copy.deepcopy(net.state_dict())
             else:
                 stale += 1
         history.append(record)
