@@ -133,7 +133,8 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
             p = (model.predict_proba(data.examples[split], batch_size=128) if data.examples[split]
                  else np.zeros((0, len(labels))))
             preds[split] = [model.labels[i] for i in p.argmax(axis=1)]
-            proba[split] = np.round(p.astype(np.float64), 4).tolist()
+            if keep_proba:
+                proba[split] = np.round(p.astype(np.float64), 4).tolist()
         predict_s = time.time() - t0
         extra = {"epochs_run": model.settings.training["epochs_run"], "best_epoch": model.settings.training["best_epoch"],
                  "config": config.to_dict(), "template": model.settings.template.to_dict(),
@@ -159,7 +160,7 @@ def run_unit(dataset: str, system: str, seed: int, data, *, epochs: int | None, 
         exs = data.examples[split]
         if exs:
             result[split] = scores([e.label for e in exs], preds[split], labels, [e.topic or "" for e in exs])
-    if keep_proba and proba:
+    if proba:
         result["proba"] = {"labels": list(model.labels), **proba}
     return result
 
