@@ -44,6 +44,7 @@ VARIANTS: dict[str, dict] = {
     "warmup_0.2": {"warmup_ratio": 0.2},
     "average_epochs": {"average_epochs": True},
     "epochs_8_averaged": {"epochs": 8, "patience": 3, "average_epochs": True},
+    "distill_2": {"teachers": 2},  # 3 trainings (two teachers, seeds seed+1 and seed+2), one model's inference
 }
 _DATA: dict[tuple, object] = {}
 

@@ -32,6 +32,8 @@ class TrainConfig:
     max_grad_norm: float = 1.0
     seed: int = 13
     average_epochs: bool = False  # greedy soup: average the best epochs' weights while dev macro-F1 does not drop
+    teachers: int = 0           # > 0: first train this many models (seeds seed+1...), distil their mean probabilities
+    distill_weight: float = 0.5  # with teachers: loss = (1 - w) * cross-entropy on the labels + w * on the teachers'
     precision: str = "auto"     # "auto": bf16 autocast on CPUs with native bf16 (about 2x faster), else fp32
 
     def __post_init__(self) -> None:
@@ -45,6 +47,9 @@ class TrainConfig:
         for name in ("warmup_ratio", "topic_dropout", "label_smoothing"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if self.teachers < 0 or not 0 <= self.distill_weight <= 1:
+            raise ValueError(f"teachers must be >= 0 and distill_weight in [0, 1], got {self.teachers}, "
+                             f"{self.distill_weight}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if self.weight_decay < 0 or self.max_grad_norm <= 0:

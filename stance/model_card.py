@@ -40,6 +40,7 @@ def render_card(settings) -> str:
             f"- {t.get('seconds')} s on {t.get('device')}",
             *([f"- weights: the average of epochs {t['averaged']['epochs']} (dev macro-F1 "
                f"{t['averaged']['dev_macro_f1']})"] if t.get("averaged") else []),
+            *([_distilled(t["distilled"])] if t.get("distilled") else []),
             "",
             "| epoch | train loss | dev macro-F1 (mean of with/without topic) |",
             "|---|---|---|",
@@ -63,3 +64,9 @@ def render_card(settings) -> str:
               "Trained on the annotations named above; positions are read from the text as reported, not verified. "
               "Check the evidence sentences before relying on a label.", ""]
     return "\n".join(lines)
+
+
+def _distilled(d: dict) -> str:
+    return (f"- distilled from {len(d['seeds'])} teachers (seeds {d['seeds']}, dev macro-F1 {d.get('dev_macro_f1')}; "
+            f"of their averaged probabilities {d.get('ensemble_dev_macro_f1', '-')}), weight "
+            f"{d.get('distill_weight')} on their probabilities")

@@ -4,7 +4,9 @@ One flat loop: class-weighted cross-entropy, AdamW with linear warm-up and decay
 topic dropout (so the model reads inputs with and without the topic), bf16 autocast on CPUs that have bf16
 instructions (``TrainConfig.precision``), evaluation on dev after each epoch,
 the best epoch by dev macro-F1 kept (or, with ``average_epochs``, the average of the best epochs' weights),
-early stopping. Seeded: the same data and seed give the same weights.
+early stopping. With ``teachers`` (opt-in), models of other seeds are trained first and the model learns from their
+averaged probabilities as well as from the labels (ensemble distillation: one model's inference cost).
+Seeded: the same data and seed give the same weights.
 Runs on CUDA when there is one. After training, the aggregation rule is tuned on the dev articles
 (:mod:`stance.aggregate`) and test figures are recorded in the model's settings.
 """
@@ -52,6 +54,11 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
     if not data.examples["train"]:
         raise ValueError("no training examples: the annotations have no sentence labels in the train split "
                          f"(counts: {data.summary.examples})")
+    started = time.time()
+    soft, teachers = None, None
+    if config.teachers:
+        soft, teachers = _teach(data, base=base, init=init, config=config, template=template, device=device,
+                                progress=progress)
     seed_everything(config.seed)
     if init is not None:
         model = StanceModel.from_pretrained(init, device=device, backend="torch")
@@ -65,15 +72,14 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
         model = StanceModel.from_base(base or default_base(), data.labels, template=template,
                                       max_length=config.max_length, device=device)
     seed_everything(config.seed)  # the fresh head's initialisation must not shift the data order
-    started = time.time()
-    history, averaged = _fit(model, data.examples["train"], data.examples["dev"], config, progress)
+    history, averaged = _fit(model, data.examples["train"], data.examples["dev"], config, progress, soft)
     settings = model.settings
     settings.training = {
         **config.to_dict(), "init": str(init) if init else None, "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h["dev_macro_f1"])["epoch"] if history and data.examples["dev"]
         else len(history), "history": history, "seconds": round(time.time() - started, 1),
         "device": model.device.type, "bf16": use_bf16(config.precision, model.device),
-        **({"averaged": averaged} if averaged else {}),
+        **({"averaged": averaged} if averaged else {}), **({"distilled": teachers} if teachers else {}),
     }
     settings.data = {"fingerprint": data.fingerprint, "counts": data.summary.examples,
                      "articles": data.summary.articles}
@@ -93,6 +99,41 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
     return model
 
 
+def _teach(data: StanceData, *, base, init, config: TrainConfig, template, device, progress: bool):
+    """Train ``config.teachers`` models (seeds ``seed + 1``, ...); their mean train probabilities and a record.
+
+    The probabilities come as a pair of arrays, the inputs with their topic and without it, since topic dropout
+    shows the student both. The record has each teacher's seed and best dev macro-F1 and the dev macro-F1 of their
+    averaged probabilities (the ensemble the student learns from).
+    """
+    train_ex, dev_ex = data.examples["train"], data.examples["dev"]
+    sums = {name: np.zeros((len(exs), len(data.labels))) for name, exs in (("train", train_ex), ("dev", dev_ex))}
+    sums_plain = {name: np.zeros_like(a) for name, a in sums.items()}
+    record: dict = {"seeds": [], "dev_macro_f1": [], "distill_weight": config.distill_weight}
+    for k in range(1, config.teachers + 1):
+        seed = config.seed + k
+        log.info("teacher %d of %d (seed %d)", k, config.teachers, seed)
+        teacher = train(data, base=base, init=init, config=replace(config, seed=seed, teachers=0), template=template,
+                        device=device, progress=progress, evaluate_test=False, tune_aggregation=False)
+        for name, exs in (("train", train_ex), ("dev", dev_ex)):
+            p_topic, p_plain = _proba_with_and_without_topic(teacher, exs, config.eval_batch_size)
+            sums[name] += p_topic
+            sums_plain[name] += p_topic if p_plain is None else p_plain
+        history = teacher.settings.training["history"]
+        record["seeds"].append(seed)
+        record["dev_macro_f1"].append(max((h["dev_macro_f1"] for h in history if "dev_macro_f1" in h), default=None))
+        del teacher
+    n = config.teachers
+    if dev_ex:
+        has_topic = any(e.topic for e in dev_ex)
+        record["ensemble_dev_macro_f1"] = _score_dev([e.label for e in dev_ex], sums["dev"] / n,
+                                                     sums_plain["dev"] / n if has_topic else None,
+                                                     list(data.labels))["dev_macro_f1"]
+        log.info("teachers' dev macro-F1 %s; their average %.4f", record["dev_macro_f1"],
+                 record["ensemble_dev_macro_f1"])
+    return (sums["train"] / n, sums_plain["train"] / n), record
+
+
 def seed_everything(seed: int) -> None:
     import torch
 
@@ -103,8 +144,11 @@ def seed_everything(seed: int) -> None:
 
 
 def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], config: TrainConfig,
-         progress: bool) -> tuple[list[dict], dict | None]:
-    """Train; leave the net with the best epoch's weights (or their average); the history and the average's record."""
+         progress: bool, soft: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[dict], dict | None]:
+    """Train; leave the net with the best epoch's weights (or their average); the history and the average's record.
+
+    ``soft``: the teachers' probabilities of each train example with its topic and without it (see :func:`_teach`).
+    """
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -130,8 +174,9 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
 
     for epoch in range(1, config.epochs + 1):
         net.train()
-        epoch_ex = [replace(e, topic=None) if e.topic and rng.random() < config.topic_dropout else e
-                    for e in train_ex]
+        dropped = [bool(e.topic) and rng.random() < config.topic_dropout for e in train_ex]
+        epoch_ex = [replace(e, topic=None) if d else e for e, d in zip(train_ex, dropped)]
+        targets = None if soft is None else np.where(np.array(dropped)[:, None], soft[1], soft[0])
         batches = _shuffled_length_batches(epoch_ex, config.batch_size, rng)
         losses = []
         bar = progress_bar(batches, enabled=progress, desc=f"epoch {epoch}/{config.epochs}", unit="batch")
@@ -142,6 +187,10 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 logits = net(**{k: v.to(device) for k, v in enc.features.items()}).logits
             loss = loss_fn(logits.float(), labels)
+            if targets is not None:
+                target = torch.tensor(targets[[idx[o] for o in enc.owner]], dtype=torch.float32, device=device)
+                soft_loss = -(target * torch.log_softmax(logits.float(), dim=-1)).sum(dim=-1).mean()
+                loss = (1 - config.distill_weight) * loss + config.distill_weight * soft_loss
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), config.max_grad_norm)
@@ -216,12 +265,28 @@ def use_bf16(precision: str, device) -> bool:
 
 def _dev_scores(model: StanceModel, dev_ex: list[Example], config: TrainConfig) -> dict:
     """Dev macro-F1 with the topic and without it; their mean picks the best epoch."""
-    gold = [e.label for e in dev_ex]
-    with_topic = classification_scores(gold, model.predict(dev_ex, batch_size=config.eval_batch_size), model.labels)
+    return _score_dev([e.label for e in dev_ex], *_proba_with_and_without_topic(model, dev_ex, config.eval_batch_size),
+                      model.labels)
+
+
+def _proba_with_and_without_topic(model: StanceModel, exs: list[Example], batch_size: int):
+    """Probabilities of the examples as given and with no topic (None when no example has a topic)."""
+    if not exs:
+        return np.zeros((0, len(model.labels))), None
+    p_topic = model.predict_proba(exs, batch_size=batch_size)
+    if not any(e.topic for e in exs):
+        return p_topic, None
+    return p_topic, model.predict_proba([replace(e, topic=None) for e in exs], batch_size=batch_size)
+
+
+def _score_dev(gold: list[str], p_topic: np.ndarray, p_plain: np.ndarray | None, labels: list[str]) -> dict:
+    def predicted(p):
+        return [labels[i] for i in p.argmax(axis=1)]
+
+    with_topic = classification_scores(gold, predicted(p_topic), labels)
     scores = {"dev_accuracy": round(with_topic["accuracy"], 4), "dev_macro_f1_topic": round(with_topic["macro_f1"], 4)}
-    if any(e.topic for e in dev_ex):
-        plain = [replace(e, topic=None) for e in dev_ex]
-        no_topic = classification_scores(gold, model.predict(plain, batch_size=config.eval_batch_size), model.labels)
+    if p_plain is not None:
+        no_topic = classification_scores(gold, predicted(p_plain), labels)
         scores["dev_macro_f1_no_topic"] = round(no_topic["macro_f1"], 4)
         scores["dev_macro_f1"] = round((with_topic["macro_f1"] + no_topic["macro_f1"]) / 2, 4)
     else:

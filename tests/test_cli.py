@@ -56,11 +56,12 @@ def test_help_explains_each_option():
 def test_train_then_evaluate_then_classify(tiny_jsonl, tiny_base, tmp_path):
     out = tmp_path / "model"
     r = run("train", tiny_jsonl, "--out", out, "--base", tiny_base, "--epochs", "2", "--seed", "3", "--no-progress",
-            "--average-epochs")
+            "--average-epochs", "--teachers", "1")
     assert r.returncode == 0, r.stderr
     assert (out / "stance.json").exists() and "saved" in r.stdout
     training = json.loads((out / "stance.json").read_text())["training"]
     assert training["average_epochs"] is True and training["seed"] == 3 and training["epochs"] == 2
+    assert training["distilled"]["seeds"] == [4]
     r = run("evaluate", out, tiny_jsonl, "--split", "test", "--json", "--bootstrap", "50")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)

@@ -142,6 +142,43 @@ def test_greedy_average_adds_epochs_only_while_dev_does_not_drop(monkeypatch):
     assert net.weight.item() == pytest.approx(2.5)
 
 
+def test_distillation_records_its_teachers_and_changes_the_model(tiny_jsonl, tiny_base):
+    from dataclasses import replace
+
+    from stance.model_card import render_card
+
+    data = build(tiny_jsonl)
+    kw = dict(base=tiny_base, progress=False, tune_aggregation=False, evaluate_test=False)
+    config = TrainConfig(epochs=2, batch_size=8, learning_rate=1e-3, seed=5)
+    ex = data.examples["test"]
+    plain = train(data, config=config, **kw)
+    student = train(data, config=replace(config, teachers=2), **kw)
+    record = student.settings.training["distilled"]
+    assert record["seeds"] == [6, 7] and len(record["dev_macro_f1"]) == 2 and "ensemble_dev_macro_f1" in record
+    alone = train(data, config=replace(config, seed=6), **kw)  # a teacher is the model its seed trains alone
+    assert record["dev_macro_f1"][0] == max(h["dev_macro_f1"] for h in alone.settings.training["history"])
+    assert not np.allclose(plain.predict_proba(ex), student.predict_proba(ex))
+    ignored = train(data, config=replace(config, teachers=1, distill_weight=0.0), **kw)  # weight 0: the plain model
+    np.testing.assert_allclose(plain.predict_proba(ex), ignored.predict_proba(ex), atol=1e-6)
+    assert "distilled from 2 teachers (seeds [6, 7]" in render_card(student.settings)
+
+
+def test_distillation_follows_the_teachers_probabilities(tiny_jsonl, tiny_base, monkeypatch):
+    """Teachers that say "neutral" to everything, with the labels' weight 0: the student says "neutral" too."""
+    from stance import training
+
+    data = build(tiny_jsonl)
+    n, neutral = len(data.examples["train"]), list(data.labels).index("neutral")
+    onehot = np.zeros((n, len(data.labels)))
+    onehot[:, neutral] = 1.0
+    monkeypatch.setattr(training, "_teach", lambda *a, **k: ((onehot, onehot), {"seeds": [1]}))
+    config = TrainConfig(epochs=3, batch_size=8, learning_rate=1e-3, teachers=1, distill_weight=1.0)
+    student = train(data, config=config, base=tiny_base, progress=False, tune_aggregation=False, evaluate_test=False)
+    said = student.predict(data.examples["train"])
+    assert said.count("neutral") >= 0.9 * n
+    assert student.settings.training["distilled"] == {"seeds": [1]}
+
+
 def test_training_learns_the_tiny_task(tiny_model_dir, tiny_jsonl):
     settings = json.loads((tiny_model_dir / "stance.json").read_text())
     history = settings["training"]["history"]
