@@ -110,13 +110,14 @@ def _teach(data: StanceData, *, base, init, config: TrainConfig, template, devic
     sums = {name: np.zeros((len(exs), len(data.labels))) for name, exs in (("train", train_ex), ("dev", dev_ex))}
     sums_plain = {name: np.zeros_like(a) for name, a in sums.items()}
     record: dict = {"seeds": [], "dev_macro_f1": [], "distill_weight": config.distill_weight}
-    for k in range(1, config.teachers + 1):
+    for k in progress_bar(range(1, config.teachers + 1), enabled=progress, desc="teachers", unit="model"):
         seed = config.seed + k
         log.info("teacher %d of %d (seed %d)", k, config.teachers, seed)
         teacher = train(data, base=base, init=init, config=replace(config, seed=seed, teachers=0), template=template,
                         device=device, progress=progress, evaluate_test=False, tune_aggregation=False)
         for name, exs in (("train", train_ex), ("dev", dev_ex)):
-            p_topic, p_plain = _proba_with_and_without_topic(teacher, exs, config.eval_batch_size)
+            p_topic, p_plain = _proba_with_and_without_topic(teacher, exs, config.eval_batch_size,
+                                                             progress=progress and name == "train")
             sums[name] += p_topic
             sums_plain[name] += p_topic if p_plain is None else p_plain
         history = teacher.settings.training["history"]
@@ -269,14 +270,15 @@ def _dev_scores(model: StanceModel, dev_ex: list[Example], config: TrainConfig) 
                       model.labels)
 
 
-def _proba_with_and_without_topic(model: StanceModel, exs: list[Example], batch_size: int):
+def _proba_with_and_without_topic(model: StanceModel, exs: list[Example], batch_size: int, progress: bool = False):
     """Probabilities of the examples as given and with no topic (None when no example has a topic)."""
     if not exs:
         return np.zeros((0, len(model.labels))), None
-    p_topic = model.predict_proba(exs, batch_size=batch_size)
+    p_topic = model.predict_proba(exs, batch_size=batch_size, progress=progress)
     if not any(e.topic for e in exs):
         return p_topic, None
-    return p_topic, model.predict_proba([replace(e, topic=None) for e in exs], batch_size=batch_size)
+    return p_topic, model.predict_proba([replace(e, topic=None) for e in exs], batch_size=batch_size,
+                                        progress=progress)
 
 
 def _score_dev(gold: list[str], p_topic: np.ndarray, p_plain: np.ndarray | None, labels: list[str]) -> dict:
