@@ -7,7 +7,8 @@ as it finishes; a unit already there is skipped, so a long run can be completed 
 GPU machine). After every unit the summary ``benchmarks/results/accuracy.json`` and the tables in
 ``benchmarks/RESULTS.md`` are rewritten from all units present. ``--limit N`` makes a smoke run (N records per
 split, results not saved). ``--tag r2`` runs and keeps stance units of the current recipe beside units saved
-with an older one (the tables never average two recipes).
+with an older one (the tables never average two recipes). ``--teachers 2`` trains stance by ensemble
+distillation (``TrainConfig.teachers``), kept as units tagged ``distill2`` and shown as a recipe of its own.
 """
 
 from __future__ import annotations
@@ -221,7 +222,9 @@ def markdown(records: list[dict], runs: list[dict]) -> str:
                 cells.append("-" if r is None else f"{r['mean']:.3f} ± {r['std']:.3f}")
             any_r = next(r for k, r in by.items() if k[0] == dataset and k[2] == s)
             st = any_r["settings"]
-            speed = st.get("train_examples_per_s", "-") if s[0] == "stance" else "-"
+            # a distilled run's seconds include its teachers' trainings, so examples/s would mislead
+            distilled = (st.get("config") or {}).get("teachers")
+            speed = st.get("train_examples_per_s", "-") if s[0] == "stance" and not distilled else "-"
             lines.append(f"| {s[0]} | {len(any_r['seeds'])} | " + " | ".join(cells) +
                          f" | {speed} | {st.get('device', 'cpu')} | {s[1]} |")
         for name, metric, value in PUBLISHED.get(dataset, []):
@@ -237,6 +240,8 @@ def _recipe(settings: dict) -> str:
     if not t or not c:
         return "-"
     recipe = f"{t['order'].split('_')[0]} first, lr {c['learning_rate']:g}, <= {c['epochs']} epochs"
+    if c.get("teachers"):
+        recipe += f", distilled from {c['teachers']} teachers"
     return recipe + (", bf16" if settings.get("bf16") else "")  # runs before bf16 existed were fp32
 
 
@@ -255,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs-dir", type=Path, default=RUNS_DIR)
     p.add_argument("--tag", default="", help="suffix of the stance unit files, so that units of a new recipe are run "
                    "and kept beside those saved with an older one (e.g. --tag r2); baselines are shared")
+    p.add_argument("--teachers", type=int, default=0, help="train stance by distilling this many extra seeds "
+                   "(TrainConfig.teachers); its units are tagged distillN unless --tag is given")
     p.add_argument("--device", default=None)
     p.add_argument("--base", default=None, help="base encoder directory (default: the packaged MiniLM)")
     p.add_argument("--report-only", action="store_true", help="only rewrite the summary and RESULTS.md")
@@ -262,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     smoke = args.limit is not None
+    overrides = {"teachers": args.teachers} if args.teachers else None
+    args.tag = args.tag or (f"distill{args.teachers}" if args.teachers else "")
     args.runs_dir.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         for dataset in args.datasets:
@@ -277,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     try:
                         result = run_unit(dataset, system, seed, data, epochs=args.epochs, device=args.device,
-                                          progress=not args.no_progress, frozen=frozen, base=args.base)
+                                          progress=not args.no_progress, frozen=frozen, base=args.base,
+                                          overrides=overrides if system == "stance" else None)
                     except ValueError as e:  # e.g. a smoke run whose few records hold a single label
                         log.warning("%s %s seed %d not run: %s", dataset, system, seed, e)
                         continue

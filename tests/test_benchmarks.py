@@ -102,3 +102,31 @@ def test_recipe_variants_train_score_and_average_seeds(tiny_jsonl, tiny_base, tm
     mtime = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
     assert recipes.main(args) == 0  # resumable: units already saved are not trained again
     assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == mtime
+
+
+def test_teachers_train_stance_by_distillation_and_get_a_row_of_their_own(tmp_path, monkeypatch):
+    """`--teachers 2` hands the override to stance only, files its units as distill2, and names it in the table."""
+    monkeypatch.setattr(adapters, "load", lambda name, data_dir, limit=None: {
+        s: [{"article_id": f"{s}{i}", "sentence": f"Tweet {i}.", "company": "X", "topic": "X",
+             "label": "against" if i % 2 else "favor"} for i in range(4)] for s in ("train", "dev", "test")})
+    seen = {}
+
+    def fake_unit(dataset, system, seed, data, **kw):
+        seen[system] = kw.get("overrides")
+        return {"dataset": dataset, "system": system, "seed": seed, "commit": "x", "date": "d", "train_seconds": 9.0,
+                "train_examples_per_s": 3.0, "test": {"f_avg": 0.5},
+                **({"config": {"learning_rate": 1e-4, "epochs": 4, "teachers": 2},
+                    "template": {"order": "sentence_first"}} if system == "stance" else {})}
+
+    monkeypatch.setattr(accuracy, "run_unit", fake_unit)
+    monkeypatch.setattr(accuracy, "_write_summary", lambda runs_dir: None)
+    assert accuracy.main(["--datasets", "semeval2016_a", "--systems", "stance", "tfidf_lr", "--seeds", "1",
+                          "--teachers", "2", "--runs-dir", str(tmp_path), "--no-progress"]) == 0
+    assert seen == {"stance": {"teachers": 2}, "tfidf_lr": None}
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
+        "semeval2016_a__stance__seed0__distill2.json", "semeval2016_a__tfidf_lr__seed0.json"]
+    import json
+
+    runs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    row = next(ln for ln in accuracy.markdown(accuracy.summarise(runs), runs).splitlines() if ln.startswith("| stance"))
+    assert "distilled from 2 teachers" in row and "| - |" in row  # its seconds include the teachers': no ex/s
