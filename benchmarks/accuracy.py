@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tag", default="", help="suffix of the stance unit files, so that units of a new recipe are run "
                    "and kept beside those saved with an older one (e.g. --tag r2); baselines are shared")
     p.add_argument("--teachers", type=int, default=0, help="train stance by distilling this many extra seeds "
-                   "(TrainConfig.teachers); its units are tagged distillN unless --tag is given")
+                   "(TrainConfig.teachers); its units are tagged distillN (after --tag, if given)")
     p.add_argument("--device", default=None)
     p.add_argument("--base", default=None, help="base encoder directory (default: the packaged MiniLM)")
     p.add_argument("--report-only", action="store_true", help="only rewrite the summary and RESULTS.md")
@@ -269,8 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     smoke = args.limit is not None
+    if args.teachers < 0:
+        p.error(f"--teachers must be >= 0, got {args.teachers}")
     overrides = {"teachers": args.teachers} if args.teachers else None
-    args.tag = args.tag or (f"distill{args.teachers}" if args.teachers else "")
+    # distilled units always carry their own suffix, so saved plain units of the same tag are never taken for them
+    args.tag = "_".join(t for t in (args.tag, f"distill{args.teachers}" if args.teachers else "") if t)
     args.runs_dir.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         for dataset in args.datasets:

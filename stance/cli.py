@@ -70,9 +70,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="training arithmetic (default auto: bf16 autocast on CPUs with native bf16, else fp32)")
     t.add_argument("--average-epochs", action="store_true", help="keep the average of the best epochs' weights "
                    "(greedy, while dev macro-F1 does not drop) instead of the best epoch alone")
-    t.add_argument("--teachers", type=int, metavar="N", help="first train N models with other seeds, then train "
-                   "this one on their averaged probabilities as well as the labels (N+1 trainings, one model's "
-                   "inference cost; see benchmarks/RESULTS.md)")
+    t.add_argument("--teachers", type=int, metavar="N", help="first train N models with the next seeds, then train "
+                   "this one on their averaged probabilities as well as the labels: N+1 trainings, one model's "
+                   "inference cost (ensemble distillation; off by default)")
+    t.add_argument("--distill-weight", type=float, metavar="W", help="with --teachers: the weight of the teachers' "
+                   "probabilities in the loss, the labels get 1 - W (default 0.5)")
     t.add_argument("--labels", metavar="L1,L2,...", help="the label set of your annotations")
     t.add_argument("--order", choices=["target_first", "sentence_first"], help="input pair order")
     t.add_argument("--marker", choices=["brackets", "angle", "none"], help="how the company mention is marked")
@@ -142,7 +144,7 @@ def _train(args) -> int:
     overrides = {k: v for k, v in {"epochs": args.epochs, "seed": args.seed, "learning_rate": args.lr,
                                    "batch_size": args.batch_size, "max_length": args.max_length,
                                    "precision": args.precision, "average_epochs": args.average_epochs or None,
-                                   "teachers": args.teachers}.items()
+                                   "teachers": args.teachers, "distill_weight": args.distill_weight}.items()
                  if v is not None}
     config = replace(TrainConfig(), **overrides)
     template = None

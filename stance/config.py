@@ -33,7 +33,7 @@ class TrainConfig:
     seed: int = 13
     average_epochs: bool = False  # greedy soup: average the best epochs' weights while dev macro-F1 does not drop
     teachers: int = 0           # > 0: first train this many models (seeds seed+1...), distil their mean probabilities
-    distill_weight: float = 0.5  # loss = (1 - w) * CE(labels) + w * CE(the teachers' averaged probabilities)
+    distill_weight: float = 0.5  # loss = (1 - w) * class-weighted CE(labels) + w * KL(teachers' mean || model)
     precision: str = "auto"     # "auto": bf16 autocast on CPUs with native bf16 (about 2x faster), else fp32
 
     def __post_init__(self) -> None:

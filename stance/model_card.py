@@ -67,6 +67,8 @@ def render_card(settings) -> str:
 
 
 def _distilled(d: dict) -> str:
-    return (f"- distilled from {len(d['seeds'])} teachers (seeds {d['seeds']}, dev macro-F1 {d.get('dev_macro_f1')}; "
-            f"of their averaged probabilities {d.get('ensemble_dev_macro_f1', '-')}), weight "
-            f"{d.get('distill_weight')} on their probabilities")
+    dev = (f", dev macro-F1 {d['dev_macro_f1']}; of their averaged probabilities {d.get('ensemble_dev_macro_f1')}"
+           if d.get("ensemble_dev_macro_f1") is not None else "")
+    n = len(d["seeds"])
+    return (f"- distilled from {n} teacher{'s' * (n != 1)} (seeds {d['seeds']}{dev}), weight {d.get('distill_weight')} "
+            f"on their probabilities; the teachers took {d.get('seconds', '?')} s more")

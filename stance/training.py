@@ -54,7 +54,6 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
     if not data.examples["train"]:
         raise ValueError("no training examples: the annotations have no sentence labels in the train split "
                          f"(counts: {data.summary.examples})")
-    started = time.time()
     soft, teachers = None, None
     if config.teachers:
         soft, teachers = _teach(data, base=base, init=init, config=config, template=template, device=device,
@@ -72,6 +71,7 @@ def train(data: StanceData | str | Path | Sequence[str | Path], *, base: str | P
         model = StanceModel.from_base(base or default_base(), data.labels, template=template,
                                       max_length=config.max_length, device=device)
     seed_everything(config.seed)  # the fresh head's initialisation must not shift the data order
+    started = time.time()
     history, averaged = _fit(model, data.examples["train"], data.examples["dev"], config, progress, soft)
     settings = model.settings
     settings.training = {
@@ -110,6 +110,7 @@ def _teach(data: StanceData, *, base, init, config: TrainConfig, template, devic
     sums = {name: np.zeros((len(exs), len(data.labels))) for name, exs in (("train", train_ex), ("dev", dev_ex))}
     sums_plain = {name: np.zeros_like(a) for name, a in sums.items()}
     record: dict = {"seeds": [], "dev_macro_f1": [], "distill_weight": config.distill_weight}
+    started = time.time()
     for k in progress_bar(range(1, config.teachers + 1), enabled=progress, desc="teachers", unit="model"):
         seed = config.seed + k
         log.info("teacher %d of %d (seed %d)", k, config.teachers, seed)
@@ -120,10 +121,14 @@ def _teach(data: StanceData, *, base, init, config: TrainConfig, template, devic
                                                              progress=progress and name == "train")
             sums[name] += p_topic
             sums_plain[name] += p_topic if p_plain is None else p_plain
-        history = teacher.settings.training["history"]
+        t = teacher.settings.training
+        best = (t.get("averaged") or {}).get("dev_macro_f1") or max(
+            (h["dev_macro_f1"] for h in t["history"] if "dev_macro_f1" in h), default=None)
         record["seeds"].append(seed)
-        record["dev_macro_f1"].append(max((h["dev_macro_f1"] for h in history if "dev_macro_f1" in h), default=None))
+        record["dev_macro_f1"].append(best)
         del teacher
+        _free_memory()
+    record["seconds"] = round(time.time() - started, 1)
     n = config.teachers
     if dev_ex:
         has_topic = any(e.topic for e in dev_ex)
@@ -133,6 +138,22 @@ def _teach(data: StanceData, *, base, init, config: TrainConfig, template, devic
         log.info("teachers' dev macro-F1 %s; their average %.4f", record["dev_macro_f1"],
                  record["ensemble_dev_macro_f1"])
     return (sums["train"] / n, sums_plain["train"] / n), record
+
+
+def _free_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def _soft_rows(soft: tuple[np.ndarray, np.ndarray], dropped: list[bool], idx: list[int], owner: list[int]):
+    """The teachers' probabilities for a batch's rows: row r is window of example ``idx[owner[r]]``, read without
+    its topic where the topic was dropped this epoch."""
+    return np.stack([soft[1][i] if dropped[i] else soft[0][i] for i in (idx[o] for o in owner)])
 
 
 def seed_everything(seed: int) -> None:
@@ -177,7 +198,6 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
         net.train()
         dropped = [bool(e.topic) and rng.random() < config.topic_dropout for e in train_ex]
         epoch_ex = [replace(e, topic=None) if d else e for e, d in zip(train_ex, dropped)]
-        targets = None if soft is None else np.where(np.array(dropped)[:, None], soft[1], soft[0])
         batches = _shuffled_length_batches(epoch_ex, config.batch_size, rng)
         losses = []
         bar = progress_bar(batches, enabled=progress, desc=f"epoch {epoch}/{config.epochs}", unit="batch")
@@ -188,9 +208,10 @@ def _fit(model: StanceModel, train_ex: list[Example], dev_ex: list[Example], con
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 logits = net(**{k: v.to(device) for k, v in enc.features.items()}).logits
             loss = loss_fn(logits.float(), labels)
-            if targets is not None:
-                target = torch.tensor(targets[[idx[o] for o in enc.owner]], dtype=torch.float32, device=device)
-                soft_loss = -(target * torch.log_softmax(logits.float(), dim=-1)).sum(dim=-1).mean()
+            if soft is not None:  # KL to the teachers: their cross-entropy's gradient, and 0 when matched
+                target = torch.tensor(_soft_rows(soft, dropped, idx, enc.owner), dtype=torch.float32, device=device)
+                log_target = torch.log(target.clamp_min(1e-12))
+                soft_loss = (target * (log_target - torch.log_softmax(logits.float(), dim=-1))).sum(dim=-1).mean()
                 loss = (1 - config.distill_weight) * loss + config.distill_weight * soft_loss
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -130,3 +130,6 @@ def test_teachers_train_stance_by_distillation_and_get_a_row_of_their_own(tmp_pa
     runs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
     row = next(ln for ln in accuracy.markdown(accuracy.summarise(runs), runs).splitlines() if ln.startswith("| stance"))
     assert "distilled from 2 teachers" in row and "| - |" in row  # its seconds include the teachers': no ex/s
+    assert accuracy.main(["--datasets", "semeval2016_a", "--systems", "stance", "--seeds", "1", "--teachers", "2",
+                          "--tag", "r2", "--runs-dir", str(tmp_path), "--no-progress"]) == 0
+    assert (tmp_path / "semeval2016_a__stance__seed0__r2_distill2.json").exists()  # never taken for a plain r2 unit

@@ -56,12 +56,11 @@ def test_help_explains_each_option():
 def test_train_then_evaluate_then_classify(tiny_jsonl, tiny_base, tmp_path):
     out = tmp_path / "model"
     r = run("train", tiny_jsonl, "--out", out, "--base", tiny_base, "--epochs", "2", "--seed", "3", "--no-progress",
-            "--average-epochs", "--teachers", "1")
+            "--average-epochs")
     assert r.returncode == 0, r.stderr
     assert (out / "stance.json").exists() and "saved" in r.stdout
     training = json.loads((out / "stance.json").read_text())["training"]
     assert training["average_epochs"] is True and training["seed"] == 3 and training["epochs"] == 2
-    assert training["distilled"]["seeds"] == [4]
     r = run("evaluate", out, tiny_jsonl, "--split", "test", "--json", "--bootstrap", "50")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
@@ -77,3 +76,15 @@ def test_train_then_evaluate_then_classify(tiny_jsonl, tiny_base, tmp_path):
     assert [p["company"] for p in result["positions"]] == ["Amazon"]
     r = run("classify", FACIAL, FACIAL, "--model", out, "--json")
     assert len(r.stdout.strip().splitlines()) == 2
+
+
+def test_train_with_teachers_saves_a_distilled_model(tiny_jsonl, tiny_base, tmp_path):
+    out = tmp_path / "model"
+    r = run("train", tiny_jsonl, "--out", out, "--base", tiny_base, "--epochs", "1", "--seed", "3", "--no-progress",
+            "--teachers", "1", "--distill-weight", "0.7")
+    assert r.returncode == 0, r.stderr
+    training = json.loads((out / "stance.json").read_text())["training"]
+    assert training["distilled"]["seeds"] == [4] and training["distill_weight"] == 0.7
+    assert "distilled from 1 teacher (seeds [4]" in (out / "README.md").read_text()
+    r = run("train", tiny_jsonl, "--out", tmp_path / "bad", "--base", tiny_base, "--teachers", "-1")
+    assert r.returncode == 2 and "teachers must be >= 0" in r.stderr

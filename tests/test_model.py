@@ -163,6 +163,17 @@ def test_distillation_records_its_teachers_and_changes_the_model(tiny_jsonl, tin
     assert "distilled from 2 teachers (seeds [6, 7]" in render_card(student.settings)
 
 
+def test_each_batch_row_gets_its_examples_teacher_probabilities():
+    """Rows are windows of examples (owner), examples are train indices (idx); a dropped topic picks the plain row."""
+    from stance.training import _soft_rows
+
+    with_topic = np.arange(12.0).reshape(4, 3)
+    plain = -with_topic
+    dropped = [False, True, False, True]
+    rows = _soft_rows((with_topic, plain), dropped, idx=[3, 0, 2], owner=[0, 0, 1, 2])
+    np.testing.assert_array_equal(rows, [plain[3], plain[3], with_topic[0], with_topic[2]])
+
+
 def test_distillation_follows_the_teachers_probabilities(tiny_jsonl, tiny_base, monkeypatch):
     """Teachers that say "neutral" to everything, with the labels' weight 0: the student says "neutral" too."""
     from stance import training
